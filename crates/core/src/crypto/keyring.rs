@@ -1,0 +1,158 @@
+//! A tenant's keyring: one current key that encrypts and decrypts, and at most three previous
+//! keys that only decrypt, so values written before a rotation stay readable until they expire.
+
+use super::aad::{build_aad, AadContext};
+use super::master_key::MasterKey;
+use super::nonce::NonceSequence;
+use super::tenant_key::{check_tenant, TenantKey};
+use crate::error::{CoreError, Result};
+use crate::limits::{MAX_PREVIOUS_KEYS, NONCE_LEN, TAG_LEN};
+use crate::storage;
+
+pub struct Keyring {
+    tenant: String,
+    current: TenantKey,
+    previous: Vec<TenantKey>,
+    nonces: NonceSequence,
+}
+
+impl Keyring {
+    pub fn new(current: &MasterKey, previous: &[MasterKey], tenant: &str) -> Result<Self> {
+        Self::with_nonces(current, previous, tenant, NonceSequence::random()?)
+    }
+
+    /// A keyring whose nonces come from `nonces` (tests and fuzzing pin them).
+    pub fn with_nonces(
+        current: &MasterKey,
+        previous: &[MasterKey],
+        tenant: &str,
+        nonces: NonceSequence,
+    ) -> Result<Self> {
+        check_tenant(tenant)?;
+        if previous.len() > MAX_PREVIOUS_KEYS {
+            return Err(CoreError::InvalidKeyring {
+                detail: format!(
+                    "{} previous keys given, at most {MAX_PREVIOUS_KEYS} allowed",
+                    previous.len()
+                ),
+            });
+        }
+        for (i, key) in previous.iter().enumerate() {
+            if key.bytes() == current.bytes() {
+                return Err(CoreError::InvalidKeyring {
+                    detail: format!("previous key {i} is the current key"),
+                });
+            }
+            if previous[..i].iter().any(|k| k.bytes() == key.bytes()) {
+                return Err(CoreError::InvalidKeyring {
+                    detail: format!("previous key {i} is repeated"),
+                });
+            }
+        }
+        let current_key = TenantKey::derive(current, tenant)?;
+        let previous_keys = previous
+            .iter()
+            .map(|k| TenantKey::derive(k, tenant))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Keyring {
+            tenant: tenant.to_owned(),
+            current: current_key,
+            previous: previous_keys,
+            nonces,
+        })
+    }
+
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    pub fn fingerprint(&self) -> [u8; 16] {
+        self.current.fingerprint()
+    }
+
+    pub fn previous_fingerprints(&self) -> Vec<[u8; 16]> {
+        self.previous.iter().map(TenantKey::fingerprint).collect()
+    }
+
+    /// Encrypts `plain` under the current key: `nonce ‖ ciphertext ‖ tag`.
+    pub fn encrypt(&self, plain: &[u8], ctx: &AadContext<'_>) -> Result<Vec<u8>> {
+        self.seal_with(ctx, plain.len(), |buf| {
+            buf.extend_from_slice(plain);
+            Ok(())
+        })
+    }
+
+    /// Builds the plaintext with `fill` directly after room for the nonce, then encrypts it in
+    /// place, so the pipeline never copies the plaintext.
+    fn seal_with(
+        &self,
+        ctx: &AadContext<'_>,
+        size_hint: usize,
+        fill: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+    ) -> Result<Vec<u8>> {
+        let aad = build_aad(&self.tenant, ctx)?;
+        let nonce = self.nonces.next_nonce()?;
+        let mut buf = Vec::with_capacity(NONCE_LEN + size_hint + TAG_LEN);
+        buf.resize(NONCE_LEN, 0);
+        fill(&mut buf)?;
+        self.current.seal_in_place(&mut buf, &nonce, &aad)?;
+        Ok(buf)
+    }
+
+    /// Length of the plaintext inside `sealed`, or the error for a too-short input.
+    pub fn plaintext_len(sealed: &[u8]) -> Result<usize> {
+        sealed
+            .len()
+            .checked_sub(NONCE_LEN + TAG_LEN)
+            .ok_or(CoreError::CiphertextTooShort { len: sealed.len() })
+    }
+
+    /// Decrypts into `out` (exactly `plaintext_len(sealed)` bytes), trying the current key and
+    /// then each previous key.
+    pub fn decrypt_into(&self, sealed: &[u8], ctx: &AadContext<'_>, out: &mut [u8]) -> Result<()> {
+        let len = Self::plaintext_len(sealed)?;
+        if out.len() != len {
+            return Err(CoreError::CiphertextTooShort { len: sealed.len() });
+        }
+        let aad = build_aad(&self.tenant, ctx)?;
+        let opened = std::iter::once(&self.current)
+            .chain(self.previous.iter())
+            .any(|key| key.open_into(sealed, &aad, out));
+        if opened {
+            Ok(())
+        } else {
+            out.fill(0);
+            Err(CoreError::AuthenticationFailed)
+        }
+    }
+
+    pub fn decrypt(&self, sealed: &[u8], ctx: &AadContext<'_>) -> Result<Vec<u8>> {
+        let mut out = vec![0u8; Self::plaintext_len(sealed)?];
+        self.decrypt_into(sealed, ctx, &mut out)?;
+        Ok(out)
+    }
+
+    /// The cache write path in one call: envelope (LZ4 + xxHash3-64) then AES-GCM, with the AAD
+    /// compressed flag `"True"` because the plaintext is a ByteStorage envelope.
+    pub fn seal(&self, data: &[u8], cache_key: &str, format: &str) -> Result<Vec<u8>> {
+        let ctx = AadContext {
+            cache_key,
+            format,
+            compressed: true,
+            original_type: None,
+        };
+        let hint = storage::max_envelope_len(data.len(), format.len());
+        self.seal_with(&ctx, hint, |buf| storage::store_into(buf, data, format))
+    }
+
+    /// The cache read path's decryption: returns the envelope bytes, ready for `storage::check`.
+    pub fn open_envelope(&self, sealed: &[u8], cache_key: &str, format: &str) -> Result<Vec<u8>> {
+        let ctx = AadContext {
+            cache_key,
+            format,
+            compressed: true,
+            original_type: None,
+        };
+        self.decrypt(sealed, &ctx)
+    }
+}

@@ -1,0 +1,140 @@
+/**
+ * Every default of the cache layer lives here, once. Code reads these tables, tests assert against them
+ * and the README's tables are rendered from them (`renderDefaultsMarkdown`), so they cannot drift apart.
+ */
+
+/** The named presets: `cache` (default), `cache.minimal`, `cache.production`, ... */
+export type IntentName = 'default' | 'minimal' | 'production' | 'secure' | 'dev' | 'test' | 'io' | 'local'
+
+export interface IntentDefaults {
+  /** Time to live of an entry, in seconds, in L1 and L2. */
+  readonly ttl: number
+  /** Whether the in-process L1 tier is used. */
+  readonly l1: boolean
+  /** Where the L2 backend comes from: the environment, a fresh in-process MemoryBackend, or none. */
+  readonly l2: 'env' | 'memory' | 'none'
+  /** Whether values are sealed with AES-256-GCM before they leave the process. */
+  readonly encrypt: boolean
+  /** One line for the README. */
+  readonly purpose: string
+}
+
+export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Object.freeze({
+  default: {
+    ttl: 3600,
+    l1: true,
+    l2: 'env',
+    encrypt: false,
+    purpose: 'General purpose; an entry never lives forever by accident',
+  },
+  minimal: {
+    ttl: 300,
+    l1: true,
+    l2: 'env',
+    encrypt: false,
+    purpose: 'Short-lived data, smallest staleness window (protocol preset)',
+  },
+  production: {
+    ttl: 600,
+    l1: true,
+    l2: 'env',
+    encrypt: false,
+    purpose: 'Shared Redis in production (protocol preset)',
+  },
+  secure: {
+    ttl: 600,
+    l1: true,
+    l2: 'env',
+    encrypt: true,
+    purpose: 'AES-256-GCM before values leave the process, fails closed (protocol preset)',
+  },
+  dev: {
+    ttl: 60,
+    l1: true,
+    l2: 'env',
+    encrypt: false,
+    purpose: 'Local development: a minute of staleness at most while code changes',
+  },
+  test: {
+    ttl: 60,
+    l1: true,
+    l2: 'memory',
+    encrypt: false,
+    purpose: 'Test suites: a private MemoryBackend, never the Redis of the environment; errors surface',
+  },
+  io: {
+    ttl: 3600,
+    l1: true,
+    l2: 'env',
+    encrypt: false,
+    purpose: 'Slow I/O (HTTP APIs, files) whose results change rarely (protocol preset)',
+  },
+  local: {
+    ttl: 300,
+    l1: true,
+    l2: 'none',
+    encrypt: false,
+    purpose: 'This process only: L1, no backend, works for synchronous functions too',
+  },
+})
+
+/** Settings that do not depend on the intent. */
+export const CACHE_DEFAULTS = Object.freeze({
+  /** First segment of every key: `ck:{namespace}:{hash}`. */
+  keyPrefix: 'ck',
+  /** Keys longer than this many UTF-8 bytes have their variable part replaced by its hash. */
+  maxKeyBytes: 250,
+  /** Longest accepted namespace, in UTF-8 bytes. */
+  maxNamespaceBytes: 128,
+  /** Hex characters of the argument hash: blake2b-512 truncated to 32 bytes. */
+  keyHashHexChars: 64,
+  /** Byte budget of one L1 tier (the serialized payload sizes it holds). */
+  l1MaxBytes: 64 * 1024 * 1024,
+  /** `copy`: L1 holds bytes and every hit decodes a fresh value; `frozen`: one deep-frozen value. */
+  l1Mode: 'copy' as 'copy' | 'frozen',
+  /** Serializer used when none is given. */
+  serializer: 'msgpack',
+  /** Tenant used by encrypted caches when none is given (the protocol's single-tenant default). */
+  tenant: 'default',
+  /**
+   * Encrypted caches: a failed decryption or integrity check throws (fail closed). `'miss'` recomputes.
+   * Plain caches always treat a corrupt entry as a miss and delete it.
+   */
+  onDecryptError: 'throw' as 'throw' | 'miss',
+  /** Derived tenant key handles kept per encrypted cache. */
+  tenantKeyCacheSize: 1024,
+  /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */
+  minTtlSeconds: 1,
+  /** Keys fetched per SCAN call and deleted per UNLINK call when clearing a namespace. */
+  scanBatchSize: 500,
+  /** ioredis: give up connecting after this many milliseconds. */
+  redisConnectTimeoutMs: 5000,
+  /** ioredis: fail a command that got no answer within this many milliseconds. */
+  redisCommandTimeoutMs: 2000,
+  /** ioredis: retries of one command while reconnecting, so an outage fails fast instead of queueing. */
+  redisMaxRetriesPerRequest: 1,
+  /** The same warning (same error code) is printed at most once per this many milliseconds per cache. */
+  warnIntervalMs: 10_000,
+})
+
+function row(cells: ReadonlyArray<string | number | boolean>): string {
+  return `| ${cells.map(String).join(' | ')} |`
+}
+
+/** Markdown for the README: the intents table, then the global settings table. */
+export function renderDefaultsMarkdown(): string {
+  const lines: string[] = []
+  lines.push(row(['Intent', 'TTL (s)', 'L1', 'L2', 'Encrypted', 'Purpose']))
+  lines.push(row(['---', '---', '---', '---', '---', '---']))
+  for (const [name, d] of Object.entries(INTENT_DEFAULTS)) {
+    const label = name === 'default' ? '`cache`' : `\`cache.${name}\``
+    lines.push(row([label, d.ttl, d.l1 ? 'yes' : 'no', d.l2, d.encrypt ? 'yes' : 'no', d.purpose]))
+  }
+  lines.push('')
+  lines.push(row(['Setting', 'Default']))
+  lines.push(row(['---', '---']))
+  for (const [name, value] of Object.entries(CACHE_DEFAULTS)) {
+    lines.push(row([`\`${name}\``, `\`${String(value)}\``]))
+  }
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,84 @@
+/**
+ * One error hierarchy. Every error has a stable string `code` and a message that ends with what
+ * to do about it. Native failures arrive with the codes of `crates/core/src/error.rs`.
+ */
+export class CachekitError extends Error {
+  readonly code: string
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+/** Stored bytes failed an integrity check: checksum, size, envelope shape, LZ4 block, bounds. */
+export class IntegrityError extends CachekitError {}
+/** The xxHash3-64 of the decompressed bytes differs from the stored checksum. */
+export class ChecksumMismatchError extends IntegrityError {}
+/** The envelope declares an original size its compressed data cannot honestly produce. */
+export class DecompressionBombError extends IntegrityError {}
+/** The LZ4 block is corrupt. */
+export class DecompressionError extends IntegrityError {}
+/** The block decompressed to a length other than the declared one. */
+export class SizeMismatchError extends IntegrityError {}
+/** The bytes are not a cachekit ByteStorage envelope. */
+export class MalformedEnvelopeError extends IntegrityError {}
+/** The bytes are not one bounded MessagePack document (depth, overclaim, incomplete, trailing). */
+export class MalformedMsgpackError extends IntegrityError {}
+/** A value or envelope exceeds the protocol's 512 MiB limit. */
+export class InputTooLargeError extends CachekitError {}
+/** Decryption failed: tampered bytes, wrong key, tenant, cache key or format. */
+export class DecryptionError extends CachekitError {}
+/** A master key, keyring, tenant or encryption context was refused. */
+export class KeyError extends CachekitError {}
+/** A key handle used all of its 2^32 counter nonces. */
+export class NonceExhaustedError extends CachekitError {}
+/** Invalid options or environment, found at configuration time. */
+export class ConfigurationError extends CachekitError {}
+/** A value or argument cannot be represented by the chosen serializer or key function. */
+export class SerializationError extends CachekitError {}
+/** A backend (Redis, memory, ...) operation failed. */
+export class BackendError extends CachekitError {}
+/** The native addon could not be loaded for this platform. */
+export class NativeLoadError extends CachekitError {}
+
+type ErrorClass = new (code: string, message: string, options?: { cause?: unknown }) => CachekitError
+
+const NATIVE_CODES: Record<string, ErrorClass> = {
+  CHECKSUM_MISMATCH: ChecksumMismatchError,
+  DECOMPRESSION_BOMB: DecompressionBombError,
+  DECOMPRESSION_FAILED: DecompressionError,
+  SIZE_MISMATCH: SizeMismatchError,
+  MALFORMED_ENVELOPE: MalformedEnvelopeError,
+  MALFORMED_MSGPACK: MalformedMsgpackError,
+  INPUT_TOO_LARGE: InputTooLargeError,
+  CIPHERTEXT_TOO_SHORT: DecryptionError,
+  AUTHENTICATION_FAILED: DecryptionError,
+  INVALID_KEY: KeyError,
+  INVALID_KEYRING: KeyError,
+  INVALID_TENANT: KeyError,
+  INVALID_AAD: KeyError,
+  NONCE_EXHAUSTED: NonceExhaustedError,
+  INVALID_ARGUMENT: CachekitError,
+  RANDOM_UNAVAILABLE: CachekitError,
+  INTERNAL_ERROR: CachekitError,
+}
+
+/** Turns an error thrown by the native binding into the matching `CachekitError` subclass. */
+export function fromNativeError(err: unknown): unknown {
+  if (err instanceof CachekitError || !(err instanceof Error)) return err
+  const code = (err as { code?: unknown }).code
+  if (typeof code !== 'string') return err
+  const Class = NATIVE_CODES[code]
+  if (Class === undefined) {
+    // napi's own argument errors (a number where a Buffer belongs, ...) carry napi status codes.
+    if (code === 'InvalidArg' || code === 'ObjectExpected' || code === 'StringExpected') {
+      return new CachekitError('INVALID_ARGUMENT', `${err.message}: check the argument types in the API docs`, {
+        cause: err,
+      })
+    }
+    return err
+  }
+  return new Class(code, err.message, { cause: err })
+}

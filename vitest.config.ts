@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    coverage: { provider: 'v8', include: ['src/**'], reporter: ['text-summary', 'text'] },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'critical',
+          include: ['__test__/unit/**/*.test.ts', '__test__/conformance/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['__test__/integration/**/*.test.ts'],
+          globalSetup: ['__test__/support/redis-global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'legacy-decorators',
+          include: ['__test__/legacy-decorators/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+})
