@@ -65,20 +65,26 @@ const NATIVE_CODES: Record<string, ErrorClass> = {
   INTERNAL_ERROR: CachekitError,
 }
 
-/** Turns an error thrown by the native binding into the matching `CachekitError` subclass. */
+const NATIVE_PREFIX = /^([A-Z][A-Z0-9_]+): /
+
+/**
+ * Turns an error thrown by the native binding into the matching `CachekitError` subclass. The
+ * binding starts every message with its stable code (`CHECKSUM_MISMATCH: ...`).
+ */
 export function fromNativeError(err: unknown): unknown {
   if (err instanceof CachekitError || !(err instanceof Error)) return err
-  const code = (err as { code?: unknown }).code
-  if (typeof code !== 'string') return err
-  const Class = NATIVE_CODES[code]
-  if (Class === undefined) {
-    // napi's own argument errors (a number where a Buffer belongs, ...) carry napi status codes.
-    if (code === 'InvalidArg' || code === 'ObjectExpected' || code === 'StringExpected') {
+  const match = NATIVE_PREFIX.exec(err.message)
+  if (match === null) {
+    // napi's own argument conversion (a number where a Buffer belongs, a missing field, ...)
+    const napiCode = (err as { code?: unknown }).code
+    if (typeof napiCode === 'string' && napiCode !== 'GenericFailure') {
       return new CachekitError('INVALID_ARGUMENT', `${err.message}: check the argument types in the API docs`, {
         cause: err,
       })
     }
     return err
   }
-  return new Class(code, err.message, { cause: err })
+  const code = match[1] as string
+  const Class = NATIVE_CODES[code] ?? CachekitError
+  return new Class(code, err.message.slice(match[0].length), { cause: err })
 }
