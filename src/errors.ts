@@ -78,9 +78,13 @@ export function fromNativeError(err: unknown): unknown {
     // napi's own argument conversion (a number where a Buffer belongs, a missing field, ...)
     const napiCode = (err as { code?: unknown }).code
     if (typeof napiCode === 'string' && napiCode !== 'GenericFailure') {
-      return new CachekitError('INVALID_ARGUMENT', `${err.message}: check the argument types in the API docs`, {
-        cause: err,
-      })
+      return new CachekitError(
+        'INVALID_ARGUMENT',
+        `${err.message}: check the argument types in the API docs`,
+        {
+          cause: err,
+        },
+      )
     }
     return err
   }

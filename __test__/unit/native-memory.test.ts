@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { ByteStorage, DecompressionBombError, InputTooLargeError } from '../../src/index.js'
+
+/** An envelope whose few bytes declare `declared` original bytes. */
+function hostile(declared: number): Buffer {
+  const block = Buffer.from([0x50, 0, 0, 0, 0, 0])
+  const size = Buffer.alloc(5)
+  size[0] = 0xce
+  size.writeUInt32BE(declared, 1)
+  return Buffer.concat([
+    Buffer.from([0x94, 0xc4, block.length]),
+    block,
+    Buffer.from([0x98, 0, 0, 0, 0, 0, 0, 0, 0]),
+    size,
+    Buffer.from([0xa7]),
+    Buffer.from('msgpack'),
+  ])
+}
+
+describe('hostile size claims', () => {
+  it('refuses an envelope declaring 512 MiB from a few bytes without allocating it', () => {
+    const storage = new ByteStorage()
+    const envelope = hostile(512 * 1024 * 1024)
+    global.gc?.()
+    const before = process.memoryUsage()
+    for (let i = 0; i < 50; i++) {
+      expect(() => storage.retrieve(envelope)).toThrow(DecompressionBombError)
+    }
+    const after = process.memoryUsage()
+    // 50 allocations of 512 MiB would show as gigabytes; allow ordinary noise
+    expect(after.rss - before.rss).toBeLessThan(64 * 1024 * 1024)
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(16 * 1024 * 1024)
+    expect(() => storage.retrieve(hostile(0xffffffff))).toThrow(InputTooLargeError)
+  })
+})
