@@ -71,9 +71,11 @@ function write(value: unknown, out: string[], path: string, position: number, se
       out.push('U')
       return
     case 'function':
-      return fail('a function', path, position)
+      fail('a function', path, position)
+      return
     case 'symbol':
-      return fail('a symbol', path, position)
+      fail('a symbol', path, position)
+      return
   }
   if (value === null) {
     out.push('N')

@@ -1,0 +1,175 @@
+import { CacheEngine } from '../cache/engine.js'
+import type { CacheInfo } from '../cache/stats.js'
+import { ConfigurationError } from '../errors.js'
+import { keyFromArgs, keyFromUserKey, namespacePrefix, validateNamespace } from '../keys/keys.js'
+import type { IntentName } from './defaults.js'
+import { type AnyArgs, type CacheOptions, resolveSetup, type Setup, validateTtl } from './options.js'
+
+/** The controls every cached function carries. `refresh` and `bypass` return what the function returns. */
+export interface CacheControl<Args extends AnyArgs = AnyArgs, R = unknown> {
+  /** Removes this call's entry from L1 and L2. */
+  invalidate(...args: Args): Promise<boolean>
+  /** Runs the function even on a hit and overwrites the entry. */
+  refresh(...args: Args): R
+  /** Runs the function without reading or writing the cache. */
+  bypass(...args: Args): R
+  /** Removes every entry of this function: its L1 and every process's L2 keys (SCAN by key prefix). */
+  clear(): Promise<number>
+  info(): CacheInfo
+  /** The cache key of a call. */
+  key(...args: Args): string
+  /** Releases the backend connection this cached function opened or was given. */
+  close(): Promise<void>
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the wrapped function's own signature is preserved
+export type AnyFunction = (...args: any[]) => any
+export type CachedFunction<F extends AnyFunction> = F & CacheControl<Parameters<F>, ReturnType<F>>
+
+export const CONTROL = Symbol('cachekit.control')
+
+/** Where a cached function gets its namespace: fixed at wrap time, or found later (decorated methods). */
+export type NamespaceSource = { fixed: string } | { resolve: (thisArg: unknown) => string }
+
+function isAsyncFunction(fn: AnyFunction): boolean {
+  const name = Object.getPrototypeOf(fn)?.constructor?.name
+  return name === 'AsyncFunction' || name === 'AsyncGeneratorFunction'
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+/**
+ * Builds the replacement function. Async functions use L1 + L2 with single-flight; synchronous ones
+ * can only use L1 and in-process backends, which is checked here, at wrap time.
+ */
+export function makeCached<F extends AnyFunction>(
+  fn: F,
+  options: CacheOptions,
+  intent: IntentName,
+  source: NamespaceSource,
+  label: string,
+  shared?: Setup,
+): CachedFunction<F> {
+  const isAsync = options.async === true || isAsyncFunction(fn)
+  if (!isAsync && options.backend != null && options.backend.sync === undefined) {
+    throw new ConfigurationError(
+      'SYNC_FUNCTION_NETWORK_BACKEND',
+      `${label} is synchronous, so it can only be served from L1 and cannot wait for a ${options.backend.name} backend: ` +
+        'declare it async (or pass { async: true } if it returns a Promise), or use cache.local / a MemoryBackend',
+    )
+  }
+  if ('fixed' in source) validateNamespace(source.fixed)
+  // A cache object's wrap() shares its setup (backend, L1, codec); the cache object closes it.
+  const setup: Setup =
+    shared === undefined
+      ? resolveSetup(intent, options)
+      : { ...shared, ttl: validateTtl(options.ttl ?? shared.ttl), close: async () => {} }
+  if (!isAsync && setup.backend !== null && setup.backend.sync === undefined) {
+    void setup.close()
+    throw new ConfigurationError(
+      'SYNC_FUNCTION_NETWORK_BACKEND',
+      `${label} is synchronous but the environment selects a ${setup.backend.name} backend it cannot wait for: ` +
+        'declare it async (or pass { async: true }), or use cache.local / { backend: null } for L1 only',
+    )
+  }
+
+  let engine: CacheEngine | undefined
+  const engineFor = (thisArg: unknown): CacheEngine => {
+    if (engine !== undefined) return engine
+    const namespace = 'fixed' in source ? source.fixed : validateNamespace(source.resolve(thisArg))
+    engine = new CacheEngine({ ...setup, namespace })
+    return engine
+  }
+  const keyOf = (thisArg: unknown, args: unknown[]): string => {
+    const namespace = engineFor(thisArg).config.namespace
+    return options.key === undefined
+      ? keyFromArgs(namespace, args)
+      : keyFromUserKey(namespace, options.key.apply(thisArg, args))
+  }
+
+  const callAsync = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    const started = performance.now()
+    try {
+      const e = engineFor(this)
+      const key = keyOf(this, args)
+      const hit = e.readL1(key)
+      if (hit !== undefined) {
+        e.stats.record(started)
+        return Promise.resolve(hit.value)
+      }
+      const result = e.fetch(key, args, () => fn.apply(this, args))
+      const done = () => e.stats.record(started)
+      result.then(done, done)
+      return result
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  const callSync = function (this: unknown, ...args: unknown[]): unknown {
+    const started = performance.now()
+    const e = engineFor(this)
+    const key = keyOf(this, args)
+    const found = e.readL1(key) ?? e.readL2Sync(key, args)
+    if (found === undefined) {
+      e.stats.misses++
+      const value = fn.apply(this, args)
+      if (isThenable(value)) {
+        throw new ConfigurationError(
+          'SYNC_FUNCTION_RETURNED_PROMISE',
+          `${label} is not declared async but returned a Promise: declare it async or pass { async: true }`,
+        )
+      }
+      e.stats.record(started)
+      return e.writeSync(key, args, value).value
+    }
+    e.stats.record(started)
+    return found.value
+  }
+
+  const cached = (isAsync ? callAsync : callSync) as unknown as CachedFunction<F>
+  const control: CacheControl = {
+    invalidate(...args) {
+      return Promise.resolve().then(() => engineFor(this).invalidate(keyOf(this, args)))
+    },
+    refresh(this: unknown, ...args) {
+      const e = engineFor(this)
+      if (!isAsync) {
+        e.stats.refreshes++
+        return e.writeSync(keyOf(this, args), args, fn.apply(this, args)).value
+      }
+      try {
+        return e.refresh(keyOf(this, args), args, () => fn.apply(this, args))
+      } catch (err) {
+        return Promise.reject(err)
+      }
+    },
+    bypass(this: unknown, ...args) {
+      engineFor(this).stats.bypasses++
+      return fn.apply(this, args)
+    },
+    async clear() {
+      const e = engineFor(this)
+      return e.clear(namespacePrefix(e.config.namespace))
+    },
+    info() {
+      return engineFor(this).info()
+    },
+    key(...args) {
+      return keyOf(this, args)
+    },
+    close() {
+      return setup.close()
+    },
+  }
+  Object.assign(cached, control)
+  Object.defineProperty(cached, CONTROL, { value: control })
+  Object.defineProperty(cached, 'name', { value: fn.name, configurable: true })
+  return cached
+}

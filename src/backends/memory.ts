@@ -1,0 +1,106 @@
+import type { Backend, BackendEntry, SyncBackend } from './backend.js'
+
+interface Slot {
+  readonly value: Buffer
+  readonly expiresAt: number
+}
+
+/**
+ * An in-process L2: a Map with per-key expiry. Useful for tests and for sharing entries between caches
+ * of one process. Values are copied in and out, so callers can never change what is stored.
+ * Expired keys are dropped when read and by a sweep every 1024 writes (no timers, so it never keeps the
+ * process alive).
+ */
+export class MemoryBackend implements Backend {
+  readonly name = 'memory'
+  readonly #slots = new Map<string, Slot>()
+  #writes = 0
+  readonly sync: SyncBackend
+
+  constructor() {
+    this.sync = {
+      getWithTtl: (key) => this.#read(key),
+      set: (key, value, ttlSeconds) => this.#write(key, value, ttlSeconds),
+      delete: (key) => this.#slots.delete(key),
+      deleteByPrefix: (prefix) => this.#deletePrefix(prefix),
+    }
+  }
+
+  /** Number of live keys (expired ones may be counted until swept). */
+  get size(): number {
+    return this.#slots.size
+  }
+
+  #live(key: string): Slot | null {
+    const slot = this.#slots.get(key)
+    if (slot === undefined) return null
+    if (slot.expiresAt <= Date.now()) {
+      this.#slots.delete(key)
+      return null
+    }
+    return slot
+  }
+
+  #read(key: string): BackendEntry | null {
+    const slot = this.#live(key)
+    return slot === null ? null : { value: Buffer.from(slot.value), ttlMs: slot.expiresAt - Date.now() }
+  }
+
+  #write(key: string, value: Buffer, ttlSeconds: number): void {
+    this.#slots.set(key, { value: Buffer.from(value), expiresAt: Date.now() + ttlSeconds * 1000 })
+    if (++this.#writes % 1024 === 0) this.#sweep()
+  }
+
+  #sweep(): void {
+    const now = Date.now()
+    for (const [key, slot] of this.#slots) if (slot.expiresAt <= now) this.#slots.delete(key)
+  }
+
+  #deletePrefix(prefix: string): number {
+    let count = 0
+    for (const key of this.#slots.keys()) {
+      if (key.startsWith(prefix)) {
+        this.#slots.delete(key)
+        count++
+      }
+    }
+    return count
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    return this.#read(key)?.value ?? null
+  }
+
+  async getWithTtl(key: string): Promise<BackendEntry | null> {
+    return this.#read(key)
+  }
+
+  async set(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
+    this.#write(key, value, ttlSeconds)
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#slots.delete(key)
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.#live(key) !== null
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    const slot = this.#live(key)
+    return slot === null ? null : Math.ceil((slot.expiresAt - Date.now()) / 1000)
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<Buffer | null>> {
+    return keys.map((key) => this.#read(key)?.value ?? null)
+  }
+
+  async deleteByPrefix(prefix: string): Promise<number> {
+    return this.#deletePrefix(prefix)
+  }
+
+  async close(): Promise<void> {
+    this.#slots.clear()
+  }
+}

@@ -1,0 +1,156 @@
+import { debuglog } from 'node:util'
+import { Redis } from 'ioredis'
+import { CACHE_DEFAULTS } from '../api/defaults.js'
+import { BackendError, ConfigurationError } from '../errors.js'
+import type { Backend, BackendEntry } from './backend.js'
+
+const debug = debuglog('cachekit')
+
+export interface RedisBackendOptions {
+  /** `redis://[user:pass@]host:port/db` or `rediss://...`; the backend owns (and closes) this connection. */
+  url?: string
+  /** An existing ioredis client; never closed by the backend. */
+  client?: Redis
+  /** Put in front of every key, e.g. `t:default:` to share keys with Python's env-configured Redis. */
+  keyPrefix?: string
+  /** Keys per SCAN / UNLINK batch when clearing. */
+  scanBatchSize?: number
+}
+
+// SCAN MATCH treats these as glob syntax; a namespace or prefix must match literally.
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@')
+}
+
+/** Redis through ioredis: `SET key value EX ttl`, pipelined multi-gets, SCAN + UNLINK for clearing. */
+export class RedisBackend implements Backend {
+  readonly name = 'redis'
+  readonly client: Redis
+  readonly #owned: boolean
+  readonly #prefix: string
+  readonly #batch: number
+  readonly #where: string
+  #closed = false
+
+  constructor(options: RedisBackendOptions) {
+    if ((options.url === undefined) === (options.client === undefined)) {
+      throw new ConfigurationError(
+        'INVALID_REDIS_OPTIONS',
+        'RedisBackend needs exactly one of { url } or { client }: pass a redis:// URL or an ioredis instance',
+      )
+    }
+    this.#prefix = options.keyPrefix ?? ''
+    this.#batch = options.scanBatchSize ?? CACHE_DEFAULTS.scanBatchSize
+    if (options.client !== undefined) {
+      this.client = options.client
+      this.#owned = false
+      this.#where = 'the given ioredis client'
+    } else {
+      const url = options.url as string
+      this.#where = redactUrl(url)
+      this.client = new Redis(url, {
+        connectTimeout: CACHE_DEFAULTS.redisConnectTimeoutMs,
+        commandTimeout: CACHE_DEFAULTS.redisCommandTimeoutMs,
+        maxRetriesPerRequest: CACHE_DEFAULTS.redisMaxRetriesPerRequest,
+      })
+      this.#owned = true
+      // Without a listener ioredis prints every reconnect error; failures reach callers as BackendError.
+      this.client.on('error', (err: Error) => debug('redis %s: %s', this.#where, err.message))
+    }
+  }
+
+  #fail(op: string, err: unknown): BackendError {
+    const reason = err instanceof Error ? err.message : String(err)
+    return new BackendError(
+      'REDIS_ERROR',
+      `Redis ${op} failed at ${this.#where}: ${reason}; check that Redis is running and reachable`,
+      { cause: err },
+    )
+  }
+
+  async #run<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      throw this.#fail(op, err)
+    }
+  }
+
+  get(key: string): Promise<Buffer | null> {
+    return this.#run('GET', () => this.client.getBuffer(this.#prefix + key))
+  }
+
+  getWithTtl(key: string): Promise<BackendEntry | null> {
+    return this.#run('GET+PTTL', async () => {
+      const full = this.#prefix + key
+      const replies = await this.client.pipeline().getBuffer(full).pttl(full).exec()
+      const [get, pttl] = replies ?? []
+      if (get?.[0]) throw get[0]
+      if (pttl?.[0]) throw pttl[0]
+      const value = get?.[1] as Buffer | null | undefined
+      if (value == null) return null
+      const ms = Number(pttl?.[1])
+      return { value, ttlMs: ms >= 0 ? ms : null }
+    })
+  }
+
+  async set(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
+    await this.#run('SET', () => this.client.set(this.#prefix + key, value, 'EX', ttlSeconds))
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.#run('UNLINK', async () => (await this.client.unlink(this.#prefix + key)) > 0)
+  }
+
+  exists(key: string): Promise<boolean> {
+    return this.#run('EXISTS', async () => (await this.client.exists(this.#prefix + key)) > 0)
+  }
+
+  ttl(key: string): Promise<number | null> {
+    return this.#run('TTL', async () => {
+      const seconds = await this.client.ttl(this.#prefix + key)
+      if (seconds === -2) return null
+      return seconds === -1 ? Number.POSITIVE_INFINITY : seconds
+    })
+  }
+
+  getMany(keys: readonly string[]): Promise<Array<Buffer | null>> {
+    if (keys.length === 0) return Promise.resolve([])
+    return this.#run('MGET', () => this.client.mgetBuffer(...keys.map((k) => this.#prefix + k)))
+  }
+
+  deleteByPrefix(prefix: string): Promise<number> {
+    return this.#run('SCAN+UNLINK', async () => {
+      const pattern = `${escapeGlob(this.#prefix + prefix)}*`
+      let cursor = '0'
+      let deleted = 0
+      do {
+        const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', this.#batch)
+        cursor = next
+        for (let i = 0; i < keys.length; i += this.#batch) {
+          deleted += await this.client.unlink(...keys.slice(i, i + this.#batch))
+        }
+      } while (cursor !== '0')
+      return deleted
+    })
+  }
+
+  /** Quits the connection it opened itself; a client passed in stays open (its owner closes it). */
+  async close(): Promise<void> {
+    if (this.#closed || !this.#owned) return
+    this.#closed = true
+    if (this.client.status === 'ready') {
+      try {
+        await this.client.quit()
+        return
+      } catch (err) {
+        debug('redis quit failed, disconnecting: %s', (err as Error).message)
+      }
+    }
+    this.client.disconnect()
+  }
+}

@@ -1,0 +1,265 @@
+import type { Backend, BackendEntry } from '../backends/backend.js'
+import { type CachekitError, DecryptionError, IntegrityError, SerializationError } from '../errors.js'
+import type { Serializer } from '../serializers/serializer.js'
+import type { Codec } from './codec.js'
+import type { L1Cache } from './l1.js'
+import { type CacheInfo, type CacheLogger, CacheStats } from './stats.js'
+
+export interface EngineConfig {
+  namespace: string
+  /** Seconds, a positive integer. */
+  ttl: number
+  serializer: Serializer
+  /** null: L1 only. */
+  backend: Backend | null
+  /** null: no L1. */
+  l1: L1Cache | null
+  l1Mode: 'copy' | 'frozen'
+  codec: Codec
+  onDecryptError: 'throw' | 'miss'
+  logger: CacheLogger
+}
+
+/** What a read found: the value for this caller, plus the payload bytes for callers that share it. */
+export interface Found {
+  value: unknown
+  payload: Uint8Array
+}
+
+/**
+ * L1 + L2 orchestration for one namespace: reads (L1, then L2 through one native decode), write-through,
+ * single-flight and the failure policy. Keys arrive complete; the API layer builds them.
+ */
+export class CacheEngine {
+  readonly config: EngineConfig
+  readonly stats = new CacheStats()
+  readonly #flights = new Map<string, Promise<Found>>()
+  #loaded: Promise<void> | undefined
+
+  constructor(config: EngineConfig) {
+    this.config = config
+  }
+
+  /** Lets serializers with optional dependencies (Arrow) load before their first use. */
+  ready(): Promise<void> {
+    this.#loaded ??= this.config.serializer.load?.() ?? Promise.resolve()
+    return this.#loaded
+  }
+
+  /** Synchronous L1 read; `undefined` on a miss. Wrap values in `{ value }` since undefined can be cached. */
+  readL1(key: string): { value: unknown } | undefined {
+    const entry = this.config.l1?.get(key)
+    if (entry === undefined) return undefined
+    this.stats.l1Hits++
+    return { value: entry.bytes === null ? entry.frozen : this.config.serializer.deserialize(entry.bytes) }
+  }
+
+  /** The value for a caller that did not compute it: a fresh decode, or the one frozen copy. */
+  #share(found: Found): unknown {
+    return this.config.l1Mode === 'frozen' ? found.value : this.config.serializer.deserialize(found.payload)
+  }
+
+  #fillL1(key: string, found: Found, ttlMs: number): void {
+    const l1 = this.config.l1
+    if (l1 === null) return
+    if (this.config.l1Mode === 'frozen') l1.setFrozen(key, found.value, found.payload.byteLength, ttlMs)
+    else l1.setBytes(key, found.payload, ttlMs)
+  }
+
+  /** In frozen mode every caller gets the same frozen decode, including the one that computed it. */
+  #frozenFound(payload: Uint8Array, value: unknown): Found {
+    if (this.config.l1Mode !== 'frozen') return { value, payload }
+    return { value: this.config.serializer.deserialize(payload), payload }
+  }
+
+  /** Decodes stored L2 bytes; a corrupt entry follows the failure policy (miss + delete, or throw). */
+  #decode(key: string, args: readonly unknown[], stored: Buffer): Found | undefined {
+    const { serializer, codec } = this.config
+    try {
+      const { data, format } = codec.decode(stored, serializer.format, key, args, serializer.isMsgpack)
+      if (format !== serializer.format) {
+        throw new IntegrityError(
+          'FORMAT_MISMATCH',
+          `Entry ${key} was written as ${format} but this cache reads ${serializer.format}: use the same serializer everywhere or clear the namespace`,
+        )
+      }
+      return this.#frozenFound(data, serializer.deserialize(data))
+    } catch (err) {
+      const corrupt =
+        err instanceof IntegrityError ||
+        err instanceof DecryptionError ||
+        (err instanceof SerializationError && err.code === 'DESERIALIZE_FAILED')
+      if (!corrupt) throw err
+      if (err instanceof DecryptionError) this.stats.decryptErrors++
+      else this.stats.integrityErrors++
+      const failClosed = codec.encrypted && this.config.onDecryptError === 'throw'
+      this.config.logger.warn(
+        `${failClosed ? 'Refusing' : 'Dropping'} entry ${key} of namespace ${this.config.namespace} (${(err as CachekitError).code})`,
+        err,
+      )
+      if (failClosed) throw err
+      this.#deleteQuietly(key)
+      return undefined
+    }
+  }
+
+  #deleteQuietly(key: string): void {
+    this.config.backend?.delete(key).catch((err: unknown) => {
+      this.stats.l2WriteErrors++
+      this.config.logger.warn(`Could not delete corrupt entry ${key}`, err)
+    })
+  }
+
+  /** L2 read; a failing backend counts as a miss (counted and logged), corrupt entries per policy. */
+  async readL2(key: string, args: readonly unknown[]): Promise<Found | undefined> {
+    const backend = this.config.backend
+    if (backend === null) return undefined
+    let entry: BackendEntry | null
+    try {
+      entry = await backend.getWithTtl(key)
+    } catch (err) {
+      this.stats.l2ReadErrors++
+      this.config.logger.warn(`L2 read of ${key} failed, computing instead`, err)
+      return undefined
+    }
+    return entry === null ? undefined : this.accept(key, args, entry)
+  }
+
+  /** Decodes an entry read from L2, counts the hit and fills L1 for no longer than L2 keeps it. */
+  accept(key: string, args: readonly unknown[], entry: BackendEntry): Found | undefined {
+    const found = this.#decode(key, args, entry.value)
+    if (found === undefined) return undefined
+    this.stats.l2Hits++
+    this.#fillL1(key, found, Math.min(this.config.ttl * 1000, entry.ttlMs ?? Number.POSITIVE_INFINITY))
+    return found
+  }
+
+  /**
+   * Serialize, fill L1, write L2 and wait for it. A failed L2 write is counted and logged; it is thrown
+   * only when `strict` (the by-key `set`), never for a cached call.
+   */
+  async write(
+    key: string,
+    args: readonly unknown[],
+    value: unknown,
+    ttl = this.config.ttl,
+    strict = false,
+  ): Promise<Found> {
+    const payload = this.config.serializer.serialize(value)
+    const found = this.#frozenFound(payload, value)
+    const backend = this.config.backend
+    if (backend !== null) {
+      const stored = this.config.codec.encode(payload, this.config.serializer.format, key, args)
+      this.#fillL1(key, found, ttl * 1000)
+      try {
+        await backend.set(key, stored, ttl)
+      } catch (err) {
+        this.stats.l2WriteErrors++
+        this.config.logger.warn(`L2 write of ${key} failed; the value is served from L1 only`, err)
+        if (strict) throw err
+      }
+    } else {
+      this.#fillL1(key, found, ttl * 1000)
+    }
+    return found
+  }
+
+  /** L2, then compute; concurrent callers of the same key share one computation. */
+  fetch(key: string, args: readonly unknown[], compute: () => unknown): Promise<unknown> {
+    const flight = this.#flights.get(key)
+    if (flight !== undefined) {
+      this.stats.coalesced++
+      return flight.then((found) => this.#share(found))
+    }
+    return this.#lead(key, args, compute, false)
+  }
+
+  /** Skips both reads, computes and overwrites; later concurrent callers join this computation. */
+  refresh(key: string, args: readonly unknown[], compute: () => unknown): Promise<unknown> {
+    this.stats.refreshes++
+    return this.#lead(key, args, compute, true)
+  }
+
+  #lead(key: string, args: readonly unknown[], compute: () => unknown, skipRead: boolean): Promise<unknown> {
+    const flight = (async (): Promise<Found> => {
+      await this.ready()
+      if (!skipRead) {
+        const found = await this.readL2(key, args)
+        if (found !== undefined) return found
+        this.stats.misses++
+      }
+      return this.write(key, args, await compute())
+    })()
+    this.#flights.set(key, flight)
+    const cleanup = () => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key)
+    }
+    flight.then(cleanup, cleanup)
+    return flight.then((found) => found.value)
+  }
+
+  /** Synchronous L2 read for synchronous functions, through an in-process store's `sync` face. */
+  readL2Sync(key: string, args: readonly unknown[]): Found | undefined {
+    const entry = this.config.backend?.sync?.getWithTtl(key)
+    return entry == null ? undefined : this.accept(key, args, entry)
+  }
+
+  writeSync(key: string, args: readonly unknown[], value: unknown): Found {
+    const payload = this.config.serializer.serialize(value)
+    const found = this.#frozenFound(payload, value)
+    const sync = this.config.backend?.sync
+    if (sync !== undefined)
+      sync.set(
+        key,
+        this.config.codec.encode(payload, this.config.serializer.format, key, args),
+        this.config.ttl,
+      )
+    this.#fillL1(key, found, this.config.ttl * 1000)
+    return found
+  }
+
+  /** Removes one key from L1 and L2. Resolves true when L2 (or L1 when there is no L2) held it. */
+  async invalidate(key: string): Promise<boolean> {
+    const inL1 = this.config.l1?.delete(key) ?? false
+    const backend = this.config.backend
+    return backend === null ? inL1 : backend.delete(key)
+  }
+
+  /** Removes every key with this prefix from L1 and from the shared L2 (all processes' keys). */
+  async clear(prefix: string): Promise<number> {
+    const inL1 = this.config.l1?.deleteByPrefix(prefix) ?? 0
+    const backend = this.config.backend
+    return backend === null ? inL1 : backend.deleteByPrefix(prefix)
+  }
+
+  info(): CacheInfo {
+    const { config, stats } = this
+    const l1 = config.l1
+    return {
+      namespace: config.namespace,
+      backend: config.backend?.name ?? 'memory',
+      l2: config.backend !== null,
+      ttl: config.ttl,
+      serializer: config.serializer.format,
+      encrypted: config.codec.encrypted,
+      l1:
+        l1 === null
+          ? null
+          : { entries: l1.size, bytes: l1.bytes, maxBytes: l1.maxBytes, mode: config.l1Mode },
+      hits: stats.hits,
+      misses: stats.misses,
+      l1Hits: stats.l1Hits,
+      l2Hits: stats.l2Hits,
+      coalesced: stats.coalesced,
+      refreshes: stats.refreshes,
+      bypasses: stats.bypasses,
+      errors: stats.errors,
+      l2ReadErrors: stats.l2ReadErrors,
+      l2WriteErrors: stats.l2WriteErrors,
+      decryptErrors: stats.decryptErrors,
+      integrityErrors: stats.integrityErrors,
+      inFlight: this.#flights.size,
+      avgLatencyMs: stats.avgLatencyMs,
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The in-process tier. It holds serialized payload bytes (not envelopes, so a hit never needs the
+ * native addon) and every hit decodes a fresh value: a caller mutating what it got cannot change what
+ * the next caller gets. In `frozen` mode it holds one deep-frozen value instead and hands out that same
+ * object, trading the decode for immutability.
+ *
+ * LRU in O(1): a Map keeps insertion order, so a hit re-inserts its key at the end and eviction takes
+ * from the front. The byte budget counts payload lengths.
+ */
+export interface L1Entry {
+  readonly bytes: Uint8Array | null
+  readonly frozen: unknown
+  readonly size: number
+  readonly expiresAt: number
+}
+
+export class L1Cache {
+  readonly maxBytes: number
+  readonly #entries = new Map<string, L1Entry>()
+  #bytes = 0
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  /** The live entry, moved to the most-recently-used end; undefined when missing or expired. */
+  get(key: string, now = Date.now()): L1Entry | undefined {
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return undefined
+    this.#entries.delete(key)
+    if (entry.expiresAt <= now) {
+      this.#bytes -= entry.size
+      return undefined
+    }
+    this.#entries.set(key, entry)
+    return entry
+  }
+
+  /** Remaining lifetime in ms, without touching the LRU order; undefined when missing or expired. */
+  remainingMs(key: string, now = Date.now()): number | undefined {
+    const entry = this.#entries.get(key)
+    return entry === undefined || entry.expiresAt <= now ? undefined : entry.expiresAt - now
+  }
+
+  /** Copies the bytes, so a later write into the caller's buffer cannot reach the cache. */
+  setBytes(key: string, bytes: Uint8Array, ttlMs: number): void {
+    this.#put(key, {
+      bytes: Buffer.from(bytes),
+      frozen: undefined,
+      size: bytes.byteLength,
+      expiresAt: Date.now() + ttlMs,
+    })
+  }
+
+  /** `size` is the serialized length, so both modes share one budget. */
+  setFrozen(key: string, value: unknown, size: number, ttlMs: number): void {
+    this.#put(key, { bytes: null, frozen: deepFreeze(value), size, expiresAt: Date.now() + ttlMs })
+  }
+
+  #put(key: string, entry: L1Entry): void {
+    this.delete(key)
+    if (entry.size > this.maxBytes || entry.expiresAt <= Date.now()) return
+    this.#entries.set(key, entry)
+    this.#bytes += entry.size
+    while (this.#bytes > this.maxBytes) {
+      const oldest = this.#entries.keys().next()
+      if (oldest.done) break
+      this.delete(oldest.value)
+    }
+  }
+
+  delete(key: string): boolean {
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return false
+    this.#entries.delete(key)
+    this.#bytes -= entry.size
+    return true
+  }
+
+  deleteByPrefix(prefix: string): number {
+    let count = 0
+    for (const key of [...this.#entries.keys()]) {
+      if (key.startsWith(prefix) && this.delete(key)) count++
+    }
+    return count
+  }
+
+  clear(): void {
+    this.#entries.clear()
+    this.#bytes = 0
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
+  // Typed arrays cannot be frozen while they have elements; they are returned as they are.
+  if (ArrayBuffer.isView(value)) return value
+  Object.freeze(value)
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      deepFreeze(k)
+      deepFreeze(v)
+    }
+  } else if (value instanceof Set) {
+    for (const v of value) deepFreeze(v)
+  } else {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+  }
+  return value
+}

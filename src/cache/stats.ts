@@ -1,0 +1,92 @@
+import { debuglog } from 'node:util'
+import { CACHE_DEFAULTS } from '../api/defaults.js'
+
+/** Where warnings go. The default prints with console.warn (rate limited) and debug via NODE_DEBUG=cachekit. */
+export interface CacheLogger {
+  warn(message: string, error?: unknown): void
+  debug(message: string): void
+}
+
+const debug = debuglog('cachekit')
+
+export function defaultLogger(): CacheLogger {
+  const lastWarned = new Map<string, number>()
+  return {
+    warn(message, error) {
+      // The same failure on every call (Redis down) must not flood the log: one line per code and interval.
+      const code = (error as { code?: unknown } | undefined)?.code
+      const tag = typeof code === 'string' ? code : message
+      const now = Date.now()
+      const last = lastWarned.get(tag)
+      if (last !== undefined && now - last < CACHE_DEFAULTS.warnIntervalMs) return
+      lastWarned.set(tag, now)
+      const reason = error instanceof Error ? `: ${error.message}` : ''
+      console.warn(`[cachekit] ${message}${reason}`)
+    },
+    debug(message) {
+      debug('%s', message)
+    },
+  }
+}
+
+/** What `info()` returns. Counters only grow; `avgLatencyMs` covers every cached call (hits and misses). */
+export interface CacheInfo {
+  namespace: string
+  /** `'redis'` or `'memory'` (in this process only: L1, plus a MemoryBackend when one is given). */
+  backend: string
+  /** Whether an L2 backend is in use (false: L1 only). */
+  l2: boolean
+  ttl: number
+  serializer: string
+  encrypted: boolean
+  l1: { entries: number; bytes: number; maxBytes: number; mode: 'copy' | 'frozen' } | null
+  /** Calls answered without running the function: l1Hits + l2Hits + coalesced. */
+  hits: number
+  misses: number
+  l1Hits: number
+  l2Hits: number
+  /** Concurrent calls that waited for another call's computation (single-flight). */
+  coalesced: number
+  refreshes: number
+  bypasses: number
+  /** Every counted failure: L2 reads and writes, decrypt and integrity failures. */
+  errors: number
+  l2ReadErrors: number
+  l2WriteErrors: number
+  decryptErrors: number
+  integrityErrors: number
+  inFlight: number
+  avgLatencyMs: number
+}
+
+export class CacheStats {
+  l1Hits = 0
+  l2Hits = 0
+  coalesced = 0
+  misses = 0
+  refreshes = 0
+  bypasses = 0
+  l2ReadErrors = 0
+  l2WriteErrors = 0
+  decryptErrors = 0
+  integrityErrors = 0
+  #calls = 0
+  #latencyMs = 0
+
+  record(startedAt: number): void {
+    this.#calls++
+    this.#latencyMs += performance.now() - startedAt
+  }
+
+  get errors(): number {
+    return this.l2ReadErrors + this.l2WriteErrors + this.decryptErrors + this.integrityErrors
+  }
+
+  get hits(): number {
+    return this.l1Hits + this.l2Hits + this.coalesced
+  }
+
+  get avgLatencyMs(): number {
+    return this.#calls === 0 ? 0 : this.#latencyMs / this.#calls
+  }
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto'
+import { CACHE_DEFAULTS } from '../api/defaults.js'
+import { ConfigurationError, SerializationError } from '../errors.js'
+import { canonicalArgs } from './normalize.js'
+
+/**
+ * Key format (documented in docs/cache.md):
+ *   arguments hashed:   ck:{namespace}:{64 hex}   hex = blake2b-512(canonicalArgs(args)) truncated to 32 bytes
+ *   custom key / by-key: ck:{namespace}:{userKey}
+ *   too long (> 250 UTF-8 bytes): ck:{namespace}:#{64 hex}   hex = the same hash of the userKey
+ * blake2b-512 is in every Node build (blake2b-256 is not exposed by node:crypto); 32 bytes keep it
+ * collision resistant while keeping keys short.
+ */
+
+// Colons separate key segments and glob characters would break SCAN patterns when clearing a namespace.
+const NAMESPACE_RE = /^[\p{L}\p{N}_.\-$@/]+$/u
+
+export function hashText(text: string): string {
+  return createHash('blake2b512').update(text, 'utf8').digest('hex').slice(0, CACHE_DEFAULTS.keyHashHexChars)
+}
+
+/** Throws ConfigurationError unless `namespace` can be one key segment. */
+export function validateNamespace(namespace: string): string {
+  if (
+    namespace.length === 0 ||
+    !NAMESPACE_RE.test(namespace) ||
+    Buffer.byteLength(namespace) > CACHE_DEFAULTS.maxNamespaceBytes
+  ) {
+    throw new ConfigurationError(
+      'INVALID_NAMESPACE',
+      `Invalid namespace ${JSON.stringify(namespace)}: use 1-${CACHE_DEFAULTS.maxNamespaceBytes} bytes of ` +
+        'letters, digits and . _ - $ @ / (no colons, spaces or glob characters)',
+    )
+  }
+  return namespace
+}
+
+/** `ck:{namespace}:` — every key of a namespace starts with it, which is what clear() scans for. */
+export function namespacePrefix(namespace: string): string {
+  return `${CACHE_DEFAULTS.keyPrefix}:${namespace}:`
+}
+
+/** Key of a call from its arguments. */
+export function keyFromArgs(namespace: string, args: readonly unknown[]): string {
+  return namespacePrefix(namespace) + hashText(canonicalArgs(args))
+}
+
+/** Key from a string the user chose (custom key function or the by-key API); hashed when too long. */
+export function keyFromUserKey(namespace: string, userKey: unknown): string {
+  if (typeof userKey !== 'string' || userKey.length === 0) {
+    throw new SerializationError(
+      'INVALID_KEY',
+      `A cache key must be a non-empty string, got ${userKey === '' ? 'an empty string' : typeof userKey}: ` +
+        'return a string such as "user:" + id from your key function',
+    )
+  }
+  const prefix = namespacePrefix(namespace)
+  const full = prefix + userKey
+  if (Buffer.byteLength(full) <= CACHE_DEFAULTS.maxKeyBytes) return full
+  return `${prefix}#${hashText(userKey)}`
+}

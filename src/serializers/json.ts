@@ -1,0 +1,32 @@
+import { assertPlain, decodeFailure, type PlainRules, type Serializer } from './serializer.js'
+
+const RULES: PlainRules = {
+  name: 'JsonSerializer',
+  allowDate: false,
+  allowBytes: false,
+  allowBigInt: false,
+  allowNonFinite: false,
+  alternative: 'use StandardSerializer or AutoSerializer',
+}
+
+/**
+ * UTF-8 JSON. Accepts only what JSON round-trips exactly (no Date, BigInt, NaN, undefined, binary);
+ * `-0` comes back as 0, as in JSON.stringify.
+ */
+export class JsonSerializer implements Serializer {
+  readonly format = 'json'
+  readonly isMsgpack = false
+
+  serialize(value: unknown): Uint8Array {
+    assertPlain(value, RULES)
+    return Buffer.from(JSON.stringify(value), 'utf8')
+  }
+
+  deserialize(bytes: Uint8Array): unknown {
+    try {
+      return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
+    } catch (err) {
+      throw decodeFailure(this.format, err)
+    }
+  }
+}

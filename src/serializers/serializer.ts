@@ -1,0 +1,131 @@
+import { SerializationError } from '../errors.js'
+
+/** Values <-> bytes. `format` is written into the envelope and checked on the way back. */
+export interface Serializer {
+  /** Name stored in the envelope: "msgpack", "msgpack-js", "json", "arrow", "raw". */
+  readonly format: string
+  /** Whether the bytes are one MessagePack document (lets the native reader validate them first). */
+  readonly isMsgpack: boolean
+  /** Throws SerializationError for a value it cannot represent exactly. */
+  serialize(value: unknown): Uint8Array
+  deserialize(bytes: Uint8Array): unknown
+  /** Loads optional dependencies; the cache awaits it once before the first use. */
+  load?(): Promise<void>
+}
+
+export interface PlainRules {
+  /** Serializer name for messages. */
+  readonly name: string
+  readonly allowDate: boolean
+  readonly allowBytes: boolean
+  readonly allowBigInt: boolean
+  readonly allowNonFinite: boolean
+  /** What to suggest for JS-only types (Map, Set, undefined...). */
+  readonly alternative: string
+}
+
+function fail(rules: PlainRules, what: string, path: string, fix: string): never {
+  throw new SerializationError(
+    'UNSUPPORTED_VALUE',
+    `${rules.name} cannot serialize ${what} at ${path}: ${fix}`,
+  )
+}
+
+const INT64_MIN = -(2n ** 63n)
+const UINT64_MAX = 2n ** 64n - 1n
+
+/**
+ * Walks a value and throws unless the serializer stores it without loss: a value that would come back
+ * different (a Map as an object, a class instance without its prototype, a dropped `undefined`) is an
+ * error here, never a surprise on the next cache hit.
+ */
+export function assertPlain(
+  value: unknown,
+  rules: PlainRules,
+  path = 'value',
+  seen = new Set<object>(),
+): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return
+    case 'number':
+      if (!rules.allowNonFinite && !Number.isFinite(value)) {
+        fail(rules, String(value), path, 'use null or a finite number')
+      }
+      return
+    case 'bigint':
+      if (!rules.allowBigInt)
+        fail(rules, 'a BigInt', path, `convert it with String(x) or ${rules.alternative}`)
+      if (value < INT64_MIN || value > UINT64_MAX) {
+        fail(rules, 'a BigInt outside the 64-bit range', path, 'store it as a string with String(x)')
+      }
+      return
+    case 'undefined':
+      fail(rules, 'undefined', path, `use null, omit the property, or ${rules.alternative}`)
+      return
+    case 'function':
+      fail(rules, 'a function', path, 'cache the data the function computes, not the function')
+      return
+    case 'symbol':
+      fail(rules, 'a symbol', path, 'use a string')
+      return
+  }
+  if (value === null) return
+  const obj = value as object
+  if (seen.has(obj)) fail(rules, 'a circular reference', path, 'return a tree-shaped value')
+  if (obj instanceof Date) {
+    if (!rules.allowDate) fail(rules, 'a Date', path, `use date.toISOString() or ${rules.alternative}`)
+    if (Number.isNaN(obj.getTime())) fail(rules, 'an invalid Date', path, 'use null')
+    return
+  }
+  if (
+    obj instanceof Uint8Array &&
+    Object.getPrototypeOf(obj) !== Uint8Array.prototype &&
+    !Buffer.isBuffer(obj)
+  ) {
+    fail(rules, `a ${obj.constructor.name}`, path, `copy it into a Uint8Array or ${rules.alternative}`)
+  }
+  if (obj instanceof Uint8Array) {
+    if (!rules.allowBytes)
+      fail(rules, 'binary data', path, 'encode it with base64 or use the standard serializer')
+    return
+  }
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+    fail(rules, `a ${obj.constructor.name}`, path, `copy it into a Uint8Array or ${rules.alternative}`)
+  }
+  if (obj instanceof Map || obj instanceof Set) {
+    const fix = obj instanceof Map ? 'use Object.fromEntries(map)' : 'use [...set]'
+    fail(rules, `a ${obj.constructor.name}`, path, `${fix} or ${rules.alternative}`)
+  }
+  seen.add(obj)
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) assertPlain(obj[i], rules, `${path}[${i}]`, seen)
+  } else {
+    const proto = Object.getPrototypeOf(obj)
+    if (proto !== Object.prototype && proto !== null) {
+      const name = (obj as { constructor?: { name?: string } }).constructor?.name || 'object'
+      throw new SerializationError(
+        'UNSUPPORTED_VALUE',
+        `Cannot serialize class instance ${name} at ${path}: return ${path}.toJSON() or a plain object`,
+      )
+    }
+    if (Object.getOwnPropertySymbols(obj).length > 0) {
+      fail(rules, 'a symbol-keyed property', path, 'use string keys')
+    }
+    for (const key of Object.keys(obj)) {
+      assertPlain((obj as Record<string, unknown>)[key], rules, `${path}.${key}`, seen)
+    }
+  }
+  seen.delete(obj)
+}
+
+/** msgpackr decoding errors become SerializationError, so a corrupt payload is a typed failure. */
+export function decodeFailure(format: string, err: unknown): SerializationError {
+  const reason = err instanceof Error ? err.message : String(err)
+  return new SerializationError(
+    'DESERIALIZE_FAILED',
+    `Stored ${format} bytes could not be decoded (${reason}): the entry is corrupt or was written with another serializer; invalidate it`,
+    { cause: err },
+  )
+}
