@@ -60,7 +60,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'memory',
     encrypt: false,
-    purpose: 'Test suites: a private MemoryBackend, never the Redis of the environment; errors surface',
+    purpose: 'Test suites: a private MemoryBackend per cache, never the Redis of the environment',
   },
   io: {
     ttl: 3600,

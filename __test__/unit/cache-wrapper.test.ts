@@ -1,0 +1,283 @@
+import { Redis } from 'ioredis'
+import { describe, expect, it, vi } from 'vitest'
+import { ConfigurationError, SerializationError } from '../../src/errors.js'
+import { cache, cacheControl, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
+
+const quiet = { warn: vi.fn(), debug: () => {} }
+
+describe('cache(fn) on the memory backend', () => {
+  it('runs the function on a miss and serves the next call from L1', async () => {
+    const backend = new MemoryBackend()
+    const fn = vi.fn(async (id: number) => ({ id, name: `user${id}` }))
+    const getUser = cache(async (id: number) => fn(id), { namespace: 'users', ttl: 60, backend })
+    expect(await getUser(1)).toEqual({ id: 1, name: 'user1' })
+    expect(await getUser(1)).toEqual({ id: 1, name: 'user1' })
+    expect(fn).toHaveBeenCalledTimes(1)
+    const info = getUser.info()
+    expect(info).toMatchObject({
+      hits: 1,
+      misses: 1,
+      l1Hits: 1,
+      l2Hits: 0,
+      errors: 0,
+      backend: 'memory',
+      l2: true,
+    })
+    expect(info.avgLatencyMs).toBeGreaterThanOrEqual(0)
+    expect(backend.size).toBe(1)
+  })
+
+  it('serves from L2 when L1 does not have it, and refills L1', async () => {
+    const backend = new MemoryBackend()
+    const fn = vi.fn(async (id: number) => id * 2)
+    const a = cache(async (id: number) => fn(id), { namespace: 'shared', backend })
+    const b = cache(async (id: number) => fn(id), { namespace: 'shared', backend })
+    expect(await a(21)).toBe(42)
+    expect(await b(21)).toBe(42)
+    expect(fn).toHaveBeenCalledTimes(1)
+    expect(b.info()).toMatchObject({ l2Hits: 1, misses: 0 })
+    expect(await b(21)).toBe(42)
+    expect(b.info()).toMatchObject({ l1Hits: 1 })
+  })
+
+  it('hands every caller its own copy: mutating a result never changes the next one', async () => {
+    const getList = cache(async () => ({ items: [1, 2, 3] }), { namespace: 'list', backend: null })
+    const first = await getList()
+    first.items.push(4)
+    const second = await getList()
+    expect(second.items).toEqual([1, 2, 3])
+    second.items.pop()
+    expect((await getList()).items).toEqual([1, 2, 3])
+  })
+
+  it('frozen L1 mode returns one deep-frozen object', async () => {
+    const getCfg = cache(async () => ({ nested: { a: 1 } }), {
+      namespace: 'cfg',
+      backend: null,
+      l1: { mode: 'frozen' },
+    })
+    const first = await getCfg()
+    const second = await getCfg()
+    expect(second).toBe(first)
+    expect(Object.isFrozen(first.nested)).toBe(true)
+    expect(() => {
+      ;(first.nested as { a: number }).a = 2
+    }).toThrow(TypeError)
+  })
+
+  it('runs concurrent misses of one key once (single-flight) and gives each caller its own copy', async () => {
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const fn = vi.fn(async (id: number) => {
+      await gate
+      return { id }
+    })
+    const get = cache(async (id: number) => fn(id), { namespace: 'flight', backend: new MemoryBackend() })
+    const calls = [get(7), get(7), get(7), get(8)]
+    release()
+    const results = await Promise.all(calls)
+    expect(fn).toHaveBeenCalledTimes(2)
+    expect(results.map((r) => r.id)).toEqual([7, 7, 7, 8])
+    expect(results[1]).not.toBe(results[2])
+    expect(get.info()).toMatchObject({ coalesced: 2, misses: 2, inFlight: 0 })
+  })
+
+  it('shares a rejection with the callers that joined it and caches nothing', async () => {
+    const fn = vi.fn(async () => {
+      await new Promise((r) => setTimeout(r, 5))
+      throw new Error('db down')
+    })
+    const get = cache(async () => fn(), { namespace: 'failing', backend: null })
+    const results = await Promise.allSettled([get(), get()])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    await expect(get()).rejects.toThrow('db down')
+    expect(fn).toHaveBeenCalledTimes(2)
+  })
+
+  it('invalidate removes one entry from L1 and L2', async () => {
+    const backend = new MemoryBackend()
+    let version = 0
+    const get = cache(async (id: number) => `${id}@${++version}`, { namespace: 'inv', backend })
+    expect(await get(1)).toBe('1@1')
+    expect(await get(2)).toBe('2@2')
+    expect(await get.invalidate(1)).toBe(true)
+    expect(await backend.exists(get.key(1))).toBe(false)
+    expect(await get(1)).toBe('1@3')
+    expect(await get(2)).toBe('2@2')
+  })
+
+  it('clear removes every entry of the function, including ones other caches wrote, and nothing else', async () => {
+    const backend = new MemoryBackend()
+    const mine = cache(async (n: number) => n, { namespace: 'clr', backend })
+    const other = cache(async (n: number) => n, { namespace: 'clr', backend })
+    const unrelated = cache(async (n: number) => n, { namespace: 'clr2', backend })
+    await mine(1)
+    await other(2)
+    await unrelated(3)
+    expect(await mine.clear()).toBe(2)
+    expect(await backend.exists(other.key(2))).toBe(false)
+    expect(await backend.exists(unrelated.key(3))).toBe(true)
+  })
+
+  it('refresh recomputes and overwrites; bypass neither reads nor writes', async () => {
+    let version = 0
+    const backend = new MemoryBackend()
+    const get = cache(async (id: number) => `${id}v${++version}`, { namespace: 'rb', backend })
+    expect(await get(1)).toBe('1v1')
+    expect(await get.refresh(1)).toBe('1v2')
+    expect(await get(1)).toBe('1v2')
+    expect(await get.bypass(1)).toBe('1v3')
+    expect(await get(1)).toBe('1v2')
+    expect(get.info()).toMatchObject({ refreshes: 1, bypasses: 1 })
+  })
+
+  it('sets the TTL on the backend and caps L1 by what L2 has left', async () => {
+    const backend = new MemoryBackend()
+    const get = cache(async () => 'x', { namespace: 'ttl', ttl: 120, backend })
+    await get()
+    const ttl = await backend.ttl(get.key())
+    expect(ttl).toBeGreaterThan(118)
+    expect(ttl).toBeLessThanOrEqual(120)
+    // Another cache reading the entry from L2 with 1 s left must not keep it for its own 120 s.
+    await backend.set(get.key(), (await backend.get(get.key())) as Buffer, 1)
+    const reader = cache(async () => 'fresh', { namespace: 'ttl', ttl: 120, backend })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      expect(await reader()).toBe('x')
+      vi.setSystemTime(Date.now() + 1500)
+      expect(await reader()).toBe('fresh')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('treats a corrupt L2 entry as a miss, deletes it, counts and logs it', async () => {
+    const backend = new MemoryBackend()
+    const logger = { warn: vi.fn(), debug: () => {} }
+    const get = cache(async () => ({ ok: true }), { namespace: 'corrupt', backend, l1: false, logger })
+    await get()
+    const stored = (await backend.get(get.key())) as Buffer
+    stored[stored.length - 1] = (stored.at(-1) ?? 0) ^ 0xff
+    await backend.set(get.key(), stored, 60)
+    expect(await get()).toEqual({ ok: true })
+    expect(get.info()).toMatchObject({ integrityErrors: 1, errors: 1, misses: 2 })
+    expect(logger.warn).toHaveBeenCalledOnce()
+    // the recomputed value replaced the corrupt bytes
+    expect(await get()).toEqual({ ok: true })
+    expect(get.info().l2Hits).toBe(1)
+  })
+
+  it('counts and logs a failed L2 write without failing the call', async () => {
+    const backend = new MemoryBackend()
+    vi.spyOn(backend, 'set').mockRejectedValue(new Error('disk full'))
+    const get = cache(async () => 5, { namespace: 'wfail', backend, logger: quiet })
+    expect(await get()).toBe(5)
+    expect(get.info()).toMatchObject({ l2WriteErrors: 1, errors: 1 })
+  })
+
+  it('counts a failed L2 read and computes instead', async () => {
+    const backend = new MemoryBackend()
+    vi.spyOn(backend, 'getWithTtl').mockRejectedValue(new Error('timeout'))
+    const get = cache(async () => 6, { namespace: 'rfail', backend, logger: quiet })
+    expect(await get()).toBe(6)
+    expect(get.info()).toMatchObject({ l2ReadErrors: 1, misses: 1 })
+  })
+
+  it('rejects a result it cannot serialize, naming the type and the fix', async () => {
+    class User {
+      constructor(readonly id: number) {}
+    }
+    const get = cache(async () => new User(1), { namespace: 'cls', backend: null })
+    await expect(get()).rejects.toThrow(SerializationError)
+    await expect(get()).rejects.toThrow(/class instance User.*toJSON\(\) or a plain object/)
+  })
+
+  it('rejects arguments it cannot key, with the position and the fix', async () => {
+    const get = cache(async (_a: number, _b: unknown) => 1, { namespace: 'args', backend: null })
+    await expect(get(1, () => 2)).rejects.toThrow(/argument 2 .*give key: \(\.\.\.args\) => string/)
+  })
+
+  it('uses a custom key function', async () => {
+    const get = cache(async (user: { id: number; at: Date }) => user.id, {
+      namespace: 'custom',
+      backend: null,
+      key: (user) => `user:${user.id}`,
+    })
+    expect(get.key({ id: 5, at: new Date() })).toBe('ck:custom:user:5')
+    await get({ id: 5, at: new Date(1) })
+    await get({ id: 5, at: new Date(2) })
+    expect(get.info().l1Hits).toBe(1)
+  })
+
+  it('needs a namespace for anonymous functions, at wrap time', () => {
+    expect(() => cache(async () => 1)).toThrow(ConfigurationError)
+    expect(() => cache(async () => 1)).toThrow(/anonymous function.*namespace/)
+    const named = async function loadThing() {
+      return 1
+    }
+    expect(cache(named, { backend: null }).key()).toMatch(/^ck:loadThing:[0-9a-f]{64}$/)
+  })
+
+  it('accepts cache(options)(fn) and rejects a bad ttl at wrap time', async () => {
+    const get = cache({ namespace: 'curried', backend: null, ttl: 5 })(async (x: number) => x + 1)
+    expect(await get(1)).toBe(2)
+    expect(get.info().ttl).toBe(5)
+    expect(() => cache(async function f() {}, { ttl: 0 })).toThrow(/ttl must be a whole number/)
+    expect(() => cache(async function f() {}, { ttl: 1.5 })).toThrow(ConfigurationError)
+  })
+
+  it('typed controls through cacheControl()', async () => {
+    const get = cache(async (n: number) => n, { namespace: 'ctl', backend: null })
+    await get(3)
+    const control = cacheControl(get)
+    expect(control.info().misses).toBe(1)
+    expect(await control.invalidate(3)).toBe(true)
+    expect(() => cacheControl(async () => 1)).toThrow(/not cached/)
+  })
+})
+
+describe('synchronous functions', () => {
+  it('are served from L1 and return plain values, not Promises', () => {
+    const fn = vi.fn((a: number, b: number) => a + b)
+    const add = cache.local(fn, { namespace: 'add' })
+    expect(add(1, 2)).toBe(3)
+    expect(add(1, 2)).toBe(3)
+    expect(fn).toHaveBeenCalledTimes(1)
+    expect(add.info()).toMatchObject({ backend: 'memory', l2: false, l1Hits: 1 })
+  })
+
+  it('can use an in-process MemoryBackend as L2', () => {
+    const backend = new MemoryBackend()
+    const fn = vi.fn((n: number) => ({ n }))
+    const a = cache(fn, { namespace: 'syncl2', backend })
+    const b = cache(fn, { namespace: 'syncl2', backend })
+    expect(a(1)).toEqual({ n: 1 })
+    expect(b(1)).toEqual({ n: 1 })
+    expect(fn).toHaveBeenCalledTimes(1)
+    expect(b.info().l2Hits).toBe(1)
+  })
+
+  it('refuse a network backend at wrap time, saying what to do', () => {
+    const client = new Redis({ lazyConnect: true })
+    const backend = new RedisBackend({ client })
+    expect(() => cache((n: number) => n, { namespace: 'syncredis', backend })).toThrow(ConfigurationError)
+    expect(() => cache((n: number) => n, { namespace: 'syncredis', backend })).toThrow(/declare it async/)
+    expect(() => cache(async (n: number) => n, { namespace: 'asyncredis', backend })).not.toThrow()
+    client.disconnect()
+  })
+
+  it('refuse a Promise returned by a function not declared async', () => {
+    const get = cache((n: number) => Promise.resolve(n), { namespace: 'sneaky', backend: null })
+    expect(() => get(1)).toThrow(/returned a Promise/)
+  })
+
+  it('async: true makes a Promise-returning plain function async', async () => {
+    const fn = vi.fn((n: number) => Promise.resolve(n * 3))
+    const get = cache(fn, { namespace: 'declared', backend: null, async: true })
+    expect(await get(2)).toBe(6)
+    expect(await get(2)).toBe(6)
+    expect(fn).toHaveBeenCalledTimes(1)
+  })
+})
