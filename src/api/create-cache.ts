@@ -94,15 +94,16 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       })
       if (missing.length > 0 && setup.backend !== null) {
         const stored = await setup.backend.getMany(missing.map((i) => keyOf(keys[i] as string)))
-        missing.forEach((i, n) => {
+        for (const [n, i] of missing.entries()) {
           const bytes = stored[n]
           const key = keys[i] as string
           // ttlMs 0 keeps these out of L1: MGET does not say how long L2 keeps them.
           const found =
             bytes == null ? undefined : engine.accept(keyOf(key), [key], { value: bytes, ttlMs: 0 })
-          if (found === undefined) engine.stats.misses++
+          if (found === null) await engine.deleteCorrupt(keyOf(key))
+          if (found == null) engine.stats.misses++
           else out[i] = found.value as T
-        })
+        }
       } else {
         engine.stats.misses += missing.length
       }

@@ -73,7 +73,7 @@ export class CacheEngine {
   }
 
   /** Decodes stored L2 bytes; a corrupt entry follows the failure policy (miss + delete, or throw). */
-  #decode(key: string, args: readonly unknown[], stored: Buffer): Found | undefined {
+  #decode(key: string, args: readonly unknown[], stored: Buffer): Found | null {
     const { serializer, codec } = this.config
     try {
       const { data, format } = codec.decode(stored, serializer.format, key, args, serializer.isMsgpack)
@@ -98,16 +98,18 @@ export class CacheEngine {
         err,
       )
       if (failClosed) throw err
-      this.#deleteQuietly(key)
-      return undefined
+      return null
     }
   }
 
-  #deleteQuietly(key: string): void {
-    this.config.backend?.delete(key).catch((err: unknown) => {
+  /** Removes an entry that failed to decode; a failure to do so is counted, not thrown. */
+  async deleteCorrupt(key: string): Promise<void> {
+    try {
+      await this.config.backend?.delete(key)
+    } catch (err) {
       this.stats.l2WriteErrors++
       this.config.logger.warn(`Could not delete corrupt entry ${key}`, err)
-    })
+    }
   }
 
   /** L2 read; a failing backend counts as a miss (counted and logged), corrupt entries per policy. */
@@ -122,13 +124,20 @@ export class CacheEngine {
       this.config.logger.warn(`L2 read of ${key} failed, computing instead`, err)
       return undefined
     }
-    return entry === null ? undefined : this.accept(key, args, entry)
+    if (entry === null) return undefined
+    const found = this.accept(key, args, entry)
+    if (found !== null) return found
+    await this.deleteCorrupt(key)
+    return undefined
   }
 
-  /** Decodes an entry read from L2, counts the hit and fills L1 for no longer than L2 keeps it. */
-  accept(key: string, args: readonly unknown[], entry: BackendEntry): Found | undefined {
+  /**
+   * Decodes an entry read from L2, counts the hit and fills L1 for no longer than L2 keeps it.
+   * `null`: the entry is corrupt and, by policy, a miss; the caller deletes it.
+   */
+  accept(key: string, args: readonly unknown[], entry: BackendEntry): Found | null {
     const found = this.#decode(key, args, entry.value)
-    if (found === undefined) return undefined
+    if (found === null) return null
     this.stats.l2Hits++
     this.#fillL1(key, found, Math.min(this.config.ttl * 1000, entry.ttlMs ?? Number.POSITIVE_INFINITY))
     return found
@@ -200,8 +209,13 @@ export class CacheEngine {
 
   /** Synchronous L2 read for synchronous functions, through an in-process store's `sync` face. */
   readL2Sync(key: string, args: readonly unknown[]): Found | undefined {
-    const entry = this.config.backend?.sync?.getWithTtl(key)
-    return entry == null ? undefined : this.accept(key, args, entry)
+    const sync = this.config.backend?.sync
+    const entry = sync?.getWithTtl(key)
+    if (sync === undefined || entry == null) return undefined
+    const found = this.accept(key, args, entry)
+    if (found !== null) return found
+    sync.delete(key)
+    return undefined
   }
 
   writeSync(key: string, args: readonly unknown[], value: unknown): Found {
