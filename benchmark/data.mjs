@@ -1,0 +1,25 @@
+// Inputs shared by the benchmarks: compressible JSON and random bytes of exact sizes.
+import { randomBytes } from 'node:crypto'
+
+export const SIZES = [
+  ['100 B', 100],
+  ['1 KiB', 1024],
+  ['64 KiB', 64 * 1024],
+  ['1 MiB', 1024 * 1024],
+]
+
+/** JSON text of API-like records, cut to exactly `size` bytes. */
+export function jsonBytes(size) {
+  const rows = []
+  let length = 2
+  for (let i = 0; length < size; i++) {
+    const row = JSON.stringify({ id: i, name: `user-${i}`, email: `user${i}@example.com`, active: i % 3 === 0, score: (i * 7919) % 1000 })
+    rows.push(row)
+    length += row.length + 1
+  }
+  return Buffer.from(`[${rows.join(',')}]`).subarray(0, size)
+}
+
+export function randomData(size) {
+  return randomBytes(size)
+}
