@@ -21,6 +21,17 @@ describe('L1Cache', () => {
     expect(l1.size).toBe(2)
   })
 
+  it('keeps a hot key through a stream of one-off keys', () => {
+    const l1 = new L1Cache(100)
+    for (let i = 0; i < 10; i++) l1.setBytes(`k${i}`, bytes(10), 60_000)
+    for (let i = 10; i < 1000; i++) {
+      expect(l1.get('k0'), `hot key evicted at insert ${i}`).toBeDefined()
+      l1.setBytes(`k${i}`, bytes(10), 60_000)
+    }
+    expect(l1.size).toBe(10)
+    expect(l1.bytes).toBe(100)
+  })
+
   it('never stores an entry larger than the whole budget', () => {
     const l1 = new L1Cache(10)
     l1.setBytes('big', bytes(11), 60_000)

@@ -4,20 +4,25 @@
  * the next caller gets. In `frozen` mode it holds one deep-frozen value instead and hands out that same
  * object, trading the decode for immutability.
  *
- * LRU in O(1): a Map keeps insertion order, so a hit re-inserts its key at the end and eviction takes
- * from the front. The byte budget counts payload lengths.
+ * LRU in O(1): a Map keeps insertion order, eviction takes from the front, and a hit re-inserts its
+ * key at the end, unless the entry is already in the newer half (a delete + set per hit on hot keys
+ * costs more than the rest of the hit). So an entry is never evicted before every entry that was
+ * last used before it and is in the older half. The byte budget counts payload lengths.
  */
 export interface L1Entry {
   readonly bytes: Uint8Array | null
   readonly frozen: unknown
   readonly size: number
   readonly expiresAt: number
+  /** Value of the insertion clock when the entry was last put at the end. */
+  touched: number
 }
 
 export class L1Cache {
   readonly maxBytes: number
   readonly #entries = new Map<string, L1Entry>()
   #bytes = 0
+  #clock = 0
 
   constructor(maxBytes: number) {
     this.maxBytes = maxBytes
@@ -35,12 +40,17 @@ export class L1Cache {
   get(key: string, now = Date.now()): L1Entry | undefined {
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
-    this.#entries.delete(key)
     if (entry.expiresAt <= now) {
-      this.#bytes -= entry.size
+      this.delete(key)
       return undefined
     }
-    this.#entries.set(key, entry)
+    // clock - touched = how many keys were put at the end after this one (an upper bound on its
+    // distance from the end); only entries that may be in the older half move.
+    if (this.#clock - entry.touched >= this.#entries.size >> 1) {
+      this.#entries.delete(key)
+      this.#entries.set(key, entry)
+      entry.touched = ++this.#clock
+    }
     return entry
   }
 
@@ -57,17 +67,25 @@ export class L1Cache {
       frozen: undefined,
       size: bytes.byteLength,
       expiresAt: Date.now() + ttlMs,
+      touched: 0,
     })
   }
 
   /** `size` is the serialized length, so both modes share one budget. */
   setFrozen(key: string, value: unknown, size: number, ttlMs: number): void {
-    this.#put(key, { bytes: null, frozen: deepFreeze(value), size, expiresAt: Date.now() + ttlMs })
+    this.#put(key, {
+      bytes: null,
+      frozen: deepFreeze(value),
+      size,
+      expiresAt: Date.now() + ttlMs,
+      touched: 0,
+    })
   }
 
   #put(key: string, entry: L1Entry): void {
     this.delete(key)
     if (entry.size > this.maxBytes || entry.expiresAt <= Date.now()) return
+    entry.touched = ++this.#clock
     this.#entries.set(key, entry)
     this.#bytes += entry.size
     while (this.#bytes > this.maxBytes) {

@@ -40,9 +40,26 @@ export function namespacePrefix(namespace: string): string {
   return `${CACHE_DEFAULTS.keyPrefix}:${namespace}:`
 }
 
+// Hashing dominates an L1 hit (a few µs per createHash), and hot keys repeat: short canonical texts
+// keep their hash in a small map, dropped wholesale when full (cheaper than LRU bookkeeping).
+const MEMO_LIMIT = 4096
+const MEMO_MAX_TEXT = 512
+const memo = new Map<string, string>()
+
+function memoHash(text: string): string {
+  if (text.length > MEMO_MAX_TEXT) return hashText(text)
+  let hash = memo.get(text)
+  if (hash === undefined) {
+    hash = hashText(text)
+    if (memo.size >= MEMO_LIMIT) memo.clear()
+    memo.set(text, hash)
+  }
+  return hash
+}
+
 /** Key of a call from its arguments. */
 export function keyFromArgs(namespace: string, args: readonly unknown[]): string {
-  return namespacePrefix(namespace) + hashText(canonicalArgs(args))
+  return namespacePrefix(namespace) + memoHash(canonicalArgs(args))
 }
 
 /** Key from a string the user chose (custom key function or the by-key API); hashed when too long. */

@@ -18,12 +18,9 @@ import { SerializationError } from '../errors.js'
  * or hidden state cannot be written down, so two different calls could share one entry.
  */
 export function canonicalArgs(args: readonly unknown[]): string {
-  const out: string[] = [`a${args.length}[`]
-  for (let i = 0; i < args.length; i++) {
-    write(args[i], out, `args[${i}]`, i + 1, new Set())
-  }
-  out.push(']')
-  return out.join('')
+  let out = `a${args.length}[`
+  for (let i = 0; i < args.length; i++) out += write(args[i], `args[${i}]`, i + 1, undefined)
+  return `${out}]`
 }
 
 function fail(what: string, path: string, position: number): never {
@@ -47,89 +44,69 @@ function describe(value: object): string {
   return typeof name === 'string' && name !== '' ? `class instance ${name}` : 'class instance'
 }
 
-function nested(value: unknown, path: string, position: number, seen: Set<object>): string {
-  const out: string[] = []
-  write(value, out, path, position, seen)
-  return out.join('')
-}
-
-function write(value: unknown, out: string[], path: string, position: number, seen: Set<object>): void {
+function write(value: unknown, path: string, position: number, seen: Set<object> | undefined): string {
   switch (typeof value) {
     case 'string':
-      out.push(`s${value.length}:`, value)
-      return
+      return `s${value.length}:${value}`
     case 'number':
-      out.push('n', Object.is(value, -0) ? '0' : String(value), ';')
-      return
+      return Object.is(value, -0) ? 'n0;' : `n${value};`
     case 'bigint':
-      out.push('b', value.toString(), ';')
-      return
+      return `b${value};`
     case 'boolean':
-      out.push(value ? 'T' : 'F')
-      return
+      return value ? 'T' : 'F'
     case 'undefined':
-      out.push('U')
-      return
+      return 'U'
     case 'function':
-      fail('a function', path, position)
-      return
+      return fail('a function', path, position)
     case 'symbol':
-      fail('a symbol', path, position)
-      return
+      return fail('a symbol', path, position)
   }
-  if (value === null) {
-    out.push('N')
-    return
-  }
+  if (value === null) return 'N'
   const obj = value as object
-  if (seen.has(obj)) fail('a circular reference', path, position)
   if (obj instanceof Date) {
     const ms = obj.getTime()
     if (Number.isNaN(ms)) fail('an invalid Date', path, position)
-    out.push('d', String(ms), ';')
-    return
+    return `d${ms};`
   }
-  if (obj instanceof Uint8Array) {
-    out.push(`B${obj.byteLength}:`, hex(obj))
-    return
-  }
-  if (ArrayBuffer.isView(obj)) {
-    out.push(`t${obj.constructor.name}${obj.byteLength}:`, hex(obj))
-    return
-  }
-  if (obj instanceof ArrayBuffer) {
-    out.push(`A${obj.byteLength}:`, hex(obj))
-    return
-  }
-  seen.add(obj)
+  if (obj instanceof Uint8Array) return `B${obj.byteLength}:${hex(obj)}`
+  if (ArrayBuffer.isView(obj)) return `t${obj.constructor.name}${obj.byteLength}:${hex(obj)}`
+  if (obj instanceof ArrayBuffer) return `A${obj.byteLength}:${hex(obj)}`
+  // Containers: track the path of objects being written to refuse cycles (allocated on first need).
+  const stack = seen ?? new Set<object>()
+  if (stack.has(obj)) fail('a circular reference', path, position)
+  stack.add(obj)
+  let out: string
   if (Array.isArray(obj)) {
-    out.push(`a${obj.length}[`)
-    for (let i = 0; i < obj.length; i++) write(obj[i], out, `${path}[${i}]`, position, seen)
-    out.push(']')
+    out = `a${obj.length}[`
+    for (let i = 0; i < obj.length; i++) out += write(obj[i], `${path}[${i}]`, position, stack)
+    out += ']'
   } else if (obj instanceof Map) {
-    const entries = [...obj].map(([k, v], i) => [
-      nested(k, `${path}.<key ${i}>`, position, seen),
-      nested(v, `${path}.<value ${i}>`, position, seen),
-    ])
-    entries.sort((a, b) => compare(a[0] as string, b[0] as string))
-    out.push(`m${entries.length}{`, ...entries.flat(), '}')
+    const entries = [...obj].map(
+      ([k, v], i) =>
+        [
+          write(k, `${path}.<key ${i}>`, position, stack),
+          write(v, `${path}.<value ${i}>`, position, stack),
+        ] as const,
+    )
+    entries.sort((a, b) => compare(a[0], b[0]))
+    out = `m${entries.length}{${entries.map(([k, v]) => k + v).join('')}}`
   } else if (obj instanceof Set) {
-    const items = [...obj].map((v, i) => nested(v, `${path}.<element ${i}>`, position, seen))
+    const items = [...obj].map((v, i) => write(v, `${path}.<element ${i}>`, position, stack))
     items.sort(compare)
-    out.push(`S${items.length}[`, ...items, ']')
+    out = `S${items.length}[${items.join('')}]`
   } else {
     const proto = Object.getPrototypeOf(obj)
     if (proto !== Object.prototype && proto !== null) fail(describe(obj), path, position)
     if (Object.getOwnPropertySymbols(obj).length > 0) fail('a symbol-keyed property', path, position)
     const keys = Object.keys(obj).sort(compare)
-    out.push(`o${keys.length}{`)
+    out = `o${keys.length}{`
     for (const k of keys) {
-      out.push(`s${k.length}:`, k)
-      write((obj as Record<string, unknown>)[k], out, `${path}.${k}`, position, seen)
+      out += `s${k.length}:${k}${write((obj as Record<string, unknown>)[k], `${path}.${k}`, position, stack)}`
     }
-    out.push('}')
+    out += '}'
   }
-  seen.delete(obj)
+  stack.delete(obj)
+  return out
 }
 
 function compare(a: string, b: string): number {
