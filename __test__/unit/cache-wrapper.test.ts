@@ -238,6 +238,56 @@ describe('cache(fn) on the memory backend', () => {
   })
 })
 
+describe('every serializer through L2 (envelope round trip)', () => {
+  const cases: Array<[string, unknown, (v: unknown) => void]> = [
+    ['msgpack', { a: [1, 'x'], d: new Date(3) }, (v) => expect(v).toEqual({ a: [1, 'x'], d: new Date(3) })],
+    [
+      'auto',
+      { m: new Map([[1, new Set([2n])]]), u: undefined, z: -0 },
+      (v) => {
+        expect(v).toEqual({ m: new Map([[1, new Set([2n])]]), u: undefined, z: -0 })
+        expect(Object.is((v as { z: number }).z, -0)).toBe(true)
+      },
+    ],
+    ['json', { a: [1, null] }, (v) => expect(v).toEqual({ a: [1, null] })],
+    ['raw', Buffer.from('bytes'), (v) => expect(Buffer.from(v as Buffer).toString()).toBe('bytes')],
+  ]
+  for (const [serializer, value, check] of cases) {
+    it(`${serializer}: a second cache reads the first one's entry`, async () => {
+      const backend = new MemoryBackend()
+      const namespace = `ser-${serializer}`
+      const options = { namespace, backend, serializer: serializer as 'msgpack' }
+      await cache(async () => value, options)()
+      const reader = cache(async (): Promise<unknown> => 'recomputed', options)
+      check(await reader())
+      expect(reader.info()).toMatchObject({
+        l2Hits: 1,
+        errors: 0,
+        serializer: serializer === 'auto' ? 'msgpack-js' : serializer,
+      })
+    })
+  }
+
+  it('arrow: loads apache-arrow on first use and round-trips a Table', async () => {
+    const { tableFromArrays } = await import('apache-arrow')
+    const backend = new MemoryBackend()
+    const options = { namespace: 'ser-arrow', backend, serializer: 'arrow' as const }
+    await cache(async () => tableFromArrays({ x: Int32Array.from([1, 2]) }), options)()
+    const reader = cache(async (): Promise<unknown> => null, options)
+    const table = (await reader()) as { numRows: number }
+    expect(table.numRows).toBe(2)
+    expect(reader.info().l2Hits).toBe(1)
+  })
+
+  it('an entry written by another serializer is a miss, not a wrong value', async () => {
+    const backend = new MemoryBackend()
+    await cache(async () => ({ a: 1 }), { namespace: 'ser-mix', backend, serializer: 'json' })()
+    const reader = cache(async () => ({ a: 2 }), { namespace: 'ser-mix', backend, logger: quiet })
+    expect(await reader()).toEqual({ a: 2 })
+    expect(reader.info().integrityErrors).toBe(1)
+  })
+})
+
 describe('synchronous functions', () => {
   it('are served from L1 and return plain values, not Promises', () => {
     const fn = vi.fn((a: number, b: number) => a + b)

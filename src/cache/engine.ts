@@ -83,7 +83,8 @@ export class CacheEngine {
           `Entry ${key} was written as ${format} but this cache reads ${serializer.format}: use the same serializer everywhere or clear the namespace`,
         )
       }
-      return this.#frozenFound(data, serializer.deserialize(data))
+      // A fresh decode: safe to hand out, and to freeze in frozen mode.
+      return { value: serializer.deserialize(data), payload: data }
     } catch (err) {
       const corrupt =
         err instanceof IntegrityError ||

@@ -79,14 +79,16 @@ function toWire(value: unknown, path: string, seen: Set<object>): unknown {
 }
 
 /**
- * MessagePack with JS extensions, for caches only JS reads: Date, Map, Set, BigInt (any size), typed
- * arrays, `undefined` and `-0` round-trip exactly. Format name "msgpack-js": other languages can parse
- * the document but not the extensions, so do not share these entries across languages.
+ * MessagePack with msgpackr's JS extensions, for caches only JS reads: Date, Map, Set, BigInt (any
+ * size), typed arrays, `undefined` and `-0` round-trip exactly. Format name "msgpack-js". msgpackr
+ * writes some extensions (Set, Map) with their contents after a zero-length ext header, so the bytes
+ * are not one standard MessagePack document: other languages cannot read them, and the native
+ * msgpack validator is not applied (the envelope checksum still is).
  * Objects with a null prototype come back with Object.prototype.
  */
 export class AutoSerializer implements Serializer {
   readonly format = 'msgpack-js'
-  readonly isMsgpack = true
+  readonly isMsgpack = false
   readonly #packr = new Packr({
     useRecords: false,
     moreTypes: true,

@@ -4,7 +4,7 @@ import { SerializationError } from '../errors.js'
 export interface Serializer {
   /** Name stored in the envelope: "msgpack", "msgpack-js", "json", "arrow", "raw". */
   readonly format: string
-  /** Whether the bytes are one MessagePack document (lets the native reader validate them first). */
+  /** Whether the bytes are exactly one standard MessagePack document (the native reader validates them first). */
   readonly isMsgpack: boolean
   /** Throws SerializationError for a value it cannot represent exactly. */
   serialize(value: unknown): Uint8Array
