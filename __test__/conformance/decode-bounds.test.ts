@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MalformedMsgpackError, validateMsgpack } from '../../src/index.js'
-import { constructRepeat, type Json, loadVectors } from '../support/vectors.js'
+import { constructRepeat, type Json, loadVectors, named } from '../support/vectors.js'
 
 const doc = loadVectors('decode-bounds.json')
 
@@ -10,14 +10,14 @@ describe('decode-bounds.json through the Node binding', () => {
     expect(doc.accept_vectors).toHaveLength(3)
   })
 
-  it.each(doc.reject_vectors.map((v: Json) => [v.name, v]))('rejects %s', (_n, v: Json) => {
+  it.each(named(doc.reject_vectors))('rejects %s', (_n, v: Json) => {
     const input = constructRepeat(v.construction)
     expect(input.toString('hex')).toBe(v.input_hex)
     expect(() => validateMsgpack(input)).toThrow(MalformedMsgpackError)
     expect(() => validateMsgpack(input, { allowTrailing: true })).toThrow(MalformedMsgpackError)
   })
 
-  it.each(doc.accept_vectors.map((v: Json) => [v.name, v]))('accepts %s', (_n, v: Json) => {
+  it.each(named(doc.accept_vectors))('accepts %s', (_n, v: Json) => {
     const input = constructRepeat(v.construction)
     expect(validateMsgpack(input)).toBe(input.length)
   })

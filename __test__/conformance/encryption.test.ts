@@ -6,7 +6,7 @@ import {
   TenantKeys,
   validateMsgpack,
 } from '../../src/index.js'
-import { hex, type Json, loadVectors } from '../support/vectors.js'
+import { hex, type Json, loadVectors, named } from '../support/vectors.js'
 
 const doc = loadVectors('encryption.json')
 const ctx = (v: Json) => ({
@@ -24,18 +24,18 @@ describe('encryption.json through the Node binding', () => {
     expect(keys.tenant).toBe(doc.tenant_id)
   })
 
-  it.each(doc.vectors.map((v: Json) => [v.name, v]))('decrypts %s and round-trips it', (_n, v: Json) => {
+  it.each(named(doc.vectors))('decrypts %s and round-trips it', (_n, v: Json) => {
     expect(keys.decrypt(hex(v.ciphertext_hex), ctx(v)).toString('hex')).toBe(v.plaintext_hex)
     const sealed = keys.encrypt(hex(v.plaintext_hex), ctx(v))
     expect(sealed.length).toBe(v.ciphertext_hex.length / 2)
     expect(keys.decrypt(sealed, ctx(v)).toString('hex')).toBe(v.plaintext_hex)
   })
 
-  it.each(doc.aad_reject_vectors.map((v: Json) => [v.name, v]))('refuses %s', (_n, v: Json) => {
+  it.each(named(doc.aad_reject_vectors))('refuses %s', (_n, v: Json) => {
     expect(() => keys.decrypt(hex(v.ciphertext_hex), ctx(v))).toThrow(DecryptionError)
   })
 
-  it.each(doc.decrypted_container.vectors.map((v: Json) => [v.name, v]))(
+  it.each(named(doc.decrypted_container.vectors))(
     'never unwraps container %s with the wrong reader',
     (_n, v: Json) => {
       const plain = keys.decrypt(hex(v.ciphertext_hex), ctx(v))
@@ -70,17 +70,14 @@ describe('encryption.json through the Node binding', () => {
     )
   })
 
-  it.each(doc.keyring.configuration.vectors.map((v: Json) => [v.name, v]))(
-    'keyring configuration %s',
-    (_n, v: Json) => {
-      const load = () =>
-        TenantKeys.derive(v.current_master_key_hex, 'default', {
-          previousKeys: v.decrypt_only_master_keys_hex,
-        })
-      if (v.verdict === 'accept') expect(load).not.toThrow()
-      else expect(load).toThrow(KeyError)
-    },
-  )
+  it.each(named(doc.keyring.configuration.vectors))('keyring configuration %s', (_n, v: Json) => {
+    const load = () =>
+      TenantKeys.derive(v.current_master_key_hex, 'default', {
+        previousKeys: v.decrypt_only_master_keys_hex,
+      })
+    if (v.verdict === 'accept') expect(load).not.toThrow()
+    else expect(load).toThrow(KeyError)
+  })
 
   it('uses the literal "default" tenant when none is given', () => {
     const dt = doc.default_tenant

@@ -8,7 +8,7 @@ import {
   MalformedMsgpackError,
   SizeMismatchError,
 } from '../../src/index.js'
-import { construct, hex, type Json, loadVectors } from '../support/vectors.js'
+import { construct, hex, type Json, loadVectors, named } from '../support/vectors.js'
 
 const doc = loadVectors('wire-format.json')
 const storage = new ByteStorage()
@@ -22,7 +22,7 @@ const STEP_ERRORS: Record<number, [new (...args: never[]) => Error, string]> = {
 }
 
 describe('wire-format.json through the Node binding', () => {
-  it.each(doc.vectors.map((v: Json) => [v.name, v]))('decodes %s', (_name, v: Json) => {
+  it.each(named(doc.vectors))('decodes %s', (_name, v: Json) => {
     const { data, format } = storage.retrieve(hex(v.envelope_hex))
     expect(data.toString('hex')).toBe(v.input_hex)
     expect(format).toBe(v.format)
@@ -36,31 +36,28 @@ describe('wire-format.json through the Node binding', () => {
     }
   })
 
-  it.each(doc.reject_vectors.map((v: Json) => [v.name, v]))(
-    'rejects %s with its step error',
-    (_n, v: Json) => {
-      const entry = STEP_ERRORS[v.reject_step as number]
-      if (entry === undefined) throw new Error(`no expectation for step ${v.reject_step}`)
-      const [Class, code] = entry
-      let caught: unknown
-      try {
-        storage.retrieve(hex(v.envelope_hex))
-      } catch (err) {
-        caught = err
-      }
-      expect(caught).toBeInstanceOf(Class)
-      expect((caught as { code: string }).code).toBe(code)
-    },
-  )
+  it.each(named(doc.reject_vectors))('rejects %s with its step error', (_n, v: Json) => {
+    const entry = STEP_ERRORS[v.reject_step as number]
+    if (entry === undefined) throw new Error(`no expectation for step ${v.reject_step}`)
+    const [Class, code] = entry
+    let caught: unknown
+    try {
+      storage.retrieve(hex(v.envelope_hex))
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(Class)
+    expect((caught as { code: string }).code).toBe(code)
+  })
 
-  it.each(doc.constructed_vectors.map((v: Json) => [v.name, v]))('decodes constructed %s', (_n, v: Json) => {
+  it.each(named(doc.constructed_vectors))('decodes constructed %s', (_n, v: Json) => {
     const envelope = construct(v.envelope_construction)
     expect(envelope.length).toBe(v.envelope_size)
     const { data } = storage.retrieve(envelope)
     expect(data.equals(construct(v.input_construction))).toBe(true)
   })
 
-  it.each(doc.payload_reject_vectors.map((v: Json) => [v.name, v]))(
+  it.each(named(doc.payload_reject_vectors))(
     'payload %s passes the envelope but fails the msgpack pre-scan',
     (_n, v: Json) => {
       expect(storage.retrieve(hex(v.envelope_hex)).data.toString('hex')).toBe(v.input_hex)

@@ -34,3 +34,8 @@ export function construct(segments: Array<{ hex: string; count: number }>): Buff
 export function constructRepeat(c: { repeat_hex: string; count: number; suffix_hex: string }): Buffer {
   return Buffer.concat([Buffer.from(c.repeat_hex.repeat(c.count), 'hex'), Buffer.from(c.suffix_hex, 'hex')])
 }
+
+/** `[name, vector]` rows for `it.each`. */
+export function named(list: Json[]): Array<[string, Json]> {
+  return list.map((v: Json) => [v.name as string, v])
+}

@@ -28,6 +28,41 @@ export type {
   ValidateMsgpackOptions,
 }
 
+/**
+ * Results that fit are written here by the native call and copied out into a pooled Buffer,
+ * which is several times cheaper than creating a Buffer from native code (see
+ * crates/node/src/scratch.rs). Private to this module; never passed as input.
+ */
+const SCRATCH = Buffer.allocUnsafeSlow(64 * 1024)
+
+function takeScratch(result: number | Buffer): Buffer {
+  if (typeof result !== 'number') return result
+  const out = Buffer.allocUnsafe(result)
+  SCRATCH.copy(out, 0, 0, result)
+  return out
+}
+
+/** Decodes a short format name from the scratch; ASCII without a native call. */
+function scratchFormat(start: number, length: number): string {
+  let ascii = ''
+  for (let i = start; i < start + length; i++) {
+    const c = SCRATCH[i] as number
+    if (c >= 0x80) return SCRATCH.toString('utf8', start, start + length)
+    ascii += String.fromCharCode(c)
+  }
+  return ascii
+}
+
+/** A retrieve/open result: `length * 256 + formatLength` in the scratch, or a full object. */
+function takeRetrieved(result: number | Retrieved): Retrieved {
+  if (typeof result !== 'number') return result
+  const formatLength = result & 0xff
+  const length = (result - formatLength) / 256
+  const data = Buffer.allocUnsafe(length)
+  SCRATCH.copy(data, 0, 0, length)
+  return { data, format: scratchFormat(length, formatLength) }
+}
+
 function rethrow(err: unknown): never {
   throw fromNativeError(err)
 }
@@ -56,7 +91,7 @@ export class ByteStorage {
   /** Compresses `data` and wraps it in an envelope with its checksum. */
   store(data: Uint8Array, format?: string): Buffer {
     try {
-      return this.#inner.store(data, format)
+      return takeScratch(this.#inner.storeTo(data, format, SCRATCH))
     } catch (err) {
       rethrow(err)
     }
@@ -65,7 +100,7 @@ export class ByteStorage {
   /** Verifies and unwraps an envelope (sizes, ratio, LZ4, length, checksum). */
   retrieve(envelope: Uint8Array, options?: RetrieveOptions): Retrieved {
     try {
-      return this.#inner.retrieve(envelope, options)
+      return takeRetrieved(this.#inner.retrieveTo(envelope, options?.validateMsgpack === true, SCRATCH))
     } catch (err) {
       rethrow(err)
     }
@@ -132,7 +167,16 @@ export class TenantKeys {
   /** AES-256-GCM: `nonce(12) ‖ ciphertext ‖ tag(16)`, AAD v0x03 from the context. */
   encrypt(plaintext: Uint8Array, context: EncryptionContext): Buffer {
     try {
-      return this.#inner.encrypt(plaintext, context)
+      return takeScratch(
+        this.#inner.encryptTo(
+          plaintext,
+          context.cacheKey,
+          context.format,
+          context.compressed,
+          context.originalType,
+          SCRATCH,
+        ),
+      )
     } catch (err) {
       rethrow(err)
     }
@@ -140,7 +184,16 @@ export class TenantKeys {
 
   decrypt(sealed: Uint8Array, context: EncryptionContext): Buffer {
     try {
-      return this.#inner.decrypt(sealed, context)
+      return takeScratch(
+        this.#inner.decryptTo(
+          sealed,
+          context.cacheKey,
+          context.format,
+          context.compressed,
+          context.originalType,
+          SCRATCH,
+        ),
+      )
     } catch (err) {
       rethrow(err)
     }
@@ -149,7 +202,7 @@ export class TenantKeys {
   /** Envelope + encryption in one call (the cache write path). */
   seal(data: Uint8Array, options: SealOptions): Buffer {
     try {
-      return this.#inner.seal(data, options)
+      return takeScratch(this.#inner.sealTo(data, options.cacheKey, options.format, SCRATCH))
     } catch (err) {
       rethrow(err)
     }
@@ -158,7 +211,15 @@ export class TenantKeys {
   /** Decryption + envelope checks in one call (the cache read path). */
   open(sealed: Uint8Array, options: OpenOptions): Retrieved {
     try {
-      return this.#inner.open(sealed, options)
+      return takeRetrieved(
+        this.#inner.openTo(
+          sealed,
+          options.cacheKey,
+          options.format,
+          options.validateMsgpack === true,
+          SCRATCH,
+        ),
+      )
     } catch (err) {
       rethrow(err)
     }

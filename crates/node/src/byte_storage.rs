@@ -65,6 +65,10 @@ impl ByteStorage {
         }
     }
 
+    pub(crate) fn default_format(&self) -> &str {
+        &self.format
+    }
+
     /// The format written when `store` is called without one.
     #[napi(getter)]
     pub fn format(&self) -> String {

@@ -6,8 +6,10 @@
 
 mod byte_storage;
 mod errors;
+mod fast_paths;
 mod functions;
 mod js_buffer;
+mod scratch;
 mod tasks;
 mod tenant_keys;
 

@@ -107,6 +107,10 @@ impl TenantKeys {
         })
     }
 
+    pub(crate) fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     #[napi(getter)]
     pub fn tenant(&self) -> String {
         self.keyring.tenant().to_owned()

@@ -76,10 +76,9 @@ impl Keyring {
 
     /// Encrypts `plain` under the current key: `nonce ‖ ciphertext ‖ tag`.
     pub fn encrypt(&self, plain: &[u8], ctx: &AadContext<'_>) -> Result<Vec<u8>> {
-        self.seal_with(ctx, plain.len(), |buf| {
-            buf.extend_from_slice(plain);
-            Ok(())
-        })
+        let mut out = Vec::new();
+        self.encrypt_into(&mut out, plain, ctx)?;
+        Ok(out)
     }
 
     /// Builds the plaintext with `fill` directly after room for the nonce, then encrypts it in
@@ -90,13 +89,74 @@ impl Keyring {
         size_hint: usize,
         fill: impl FnOnce(&mut Vec<u8>) -> Result<()>,
     ) -> Result<Vec<u8>> {
+        let mut buf = Vec::with_capacity(NONCE_LEN + size_hint + TAG_LEN);
+        self.seal_with_into(&mut buf, ctx, fill)?;
+        Ok(buf)
+    }
+
+    /// `seal_with`, appending `nonce ‖ ciphertext ‖ tag` to `out`.
+    fn seal_with_into(
+        &self,
+        out: &mut Vec<u8>,
+        ctx: &AadContext<'_>,
+        fill: impl FnOnce(&mut Vec<u8>) -> Result<()>,
+    ) -> Result<()> {
         let aad = build_aad(&self.tenant, ctx)?;
         let nonce = self.nonces.next_nonce()?;
-        let mut buf = Vec::with_capacity(NONCE_LEN + size_hint + TAG_LEN);
-        buf.resize(NONCE_LEN, 0);
-        fill(&mut buf)?;
-        self.current.seal_in_place(&mut buf, &nonce, &aad)?;
-        Ok(buf)
+        let start = out.len();
+        out.resize(start + NONCE_LEN, 0);
+        fill(out)?;
+        self.current.seal_in_place(out, start, &nonce, &aad)
+    }
+
+    /// `encrypt`, appending to `out`.
+    pub fn encrypt_into(
+        &self,
+        out: &mut Vec<u8>,
+        plain: &[u8],
+        ctx: &AadContext<'_>,
+    ) -> Result<()> {
+        out.reserve(NONCE_LEN + plain.len() + TAG_LEN);
+        self.seal_with_into(out, ctx, |buf| {
+            buf.extend_from_slice(plain);
+            Ok(())
+        })
+    }
+
+    /// `seal`, appending to `out`.
+    pub fn seal_into(
+        &self,
+        out: &mut Vec<u8>,
+        data: &[u8],
+        cache_key: &str,
+        format: &str,
+    ) -> Result<()> {
+        let ctx = Self::envelope_context(cache_key, format);
+        self.seal_with_into(out, &ctx, |buf| storage::store_into(buf, data, format))
+    }
+
+    /// `open_envelope`, writing the envelope into `out` (cleared first) instead of a new vector.
+    pub fn open_envelope_into(
+        &self,
+        out: &mut Vec<u8>,
+        sealed: &[u8],
+        cache_key: &str,
+        format: &str,
+    ) -> Result<()> {
+        let len = Self::plaintext_len(sealed)?;
+        out.clear();
+        out.resize(len, 0);
+        self.decrypt_into(sealed, &Self::envelope_context(cache_key, format), out)
+    }
+
+    /// The AAD of a sealed envelope: compressed is `"True"` because the plaintext is an envelope.
+    fn envelope_context<'a>(cache_key: &'a str, format: &'a str) -> AadContext<'a> {
+        AadContext {
+            cache_key,
+            format,
+            compressed: true,
+            original_type: None,
+        }
     }
 
     /// Length of the plaintext inside `sealed`, or the error for a too-short input.
@@ -135,24 +195,13 @@ impl Keyring {
     /// The cache write path in one call: envelope (LZ4 + xxHash3-64) then AES-GCM, with the AAD
     /// compressed flag `"True"` because the plaintext is a ByteStorage envelope.
     pub fn seal(&self, data: &[u8], cache_key: &str, format: &str) -> Result<Vec<u8>> {
-        let ctx = AadContext {
-            cache_key,
-            format,
-            compressed: true,
-            original_type: None,
-        };
         let hint = storage::max_envelope_len(data.len(), format.len());
+        let ctx = Self::envelope_context(cache_key, format);
         self.seal_with(&ctx, hint, |buf| storage::store_into(buf, data, format))
     }
 
     /// The cache read path's decryption: returns the envelope bytes, ready for `storage::check`.
     pub fn open_envelope(&self, sealed: &[u8], cache_key: &str, format: &str) -> Result<Vec<u8>> {
-        let ctx = AadContext {
-            cache_key,
-            format,
-            compressed: true,
-            original_type: None,
-        };
-        self.decrypt(sealed, &ctx)
+        self.decrypt(sealed, &Self::envelope_context(cache_key, format))
     }
 }

@@ -69,15 +69,22 @@ impl TenantKey {
         self.fingerprint
     }
 
-    /// Encrypts `buf[NONCE_LEN..]` in place (the first NONCE_LEN bytes receive `nonce`) and
-    /// appends the tag: the result is `nonce ‖ ciphertext ‖ tag`.
+    /// Encrypts `buf[start + NONCE_LEN..]` in place (`buf[start..start + NONCE_LEN]` receives
+    /// `nonce`) and appends the tag: the bytes from `start` become `nonce ‖ ciphertext ‖ tag`.
     pub(crate) fn seal_in_place(
         &self,
         buf: &mut Vec<u8>,
+        start: usize,
         nonce: &[u8; NONCE_LEN],
         aad: &[u8],
     ) -> Result<()> {
-        let (head, body) = buf.split_at_mut(NONCE_LEN);
+        let sealed = buf.get_mut(start..).ok_or_else(|| CoreError::InvalidAad {
+            detail: "seal start is past the end of the buffer".into(),
+        })?;
+        if sealed.len() < NONCE_LEN {
+            return Err(CoreError::CiphertextTooShort { len: sealed.len() });
+        }
+        let (head, body) = sealed.split_at_mut(NONCE_LEN);
         head.copy_from_slice(nonce);
         let body_len = body.len() as u64;
         let tag = self
