@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
-import { ConfigurationError, SerializationError } from '../../src/errors.js'
 import { cache, cacheControl, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
+import { ConfigurationError, SerializationError } from '../../src/errors.js'
 
 const quiet = { warn: vi.fn(), debug: () => {} }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { BackendError, ConfigurationError } from '../../src/errors.js'
 import { cache, createCache, detectBackend, MemoryBackend } from '../../src/cache-api.js'
+import { BackendError, ConfigurationError } from '../../src/errors.js'
 
 describe('createCache on the memory backend', () => {
   it('get / set / has / ttl / delete', async () => {

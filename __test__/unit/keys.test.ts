@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ConfigurationError, SerializationError } from '../../src/errors.js'
 import { canonicalArgs, keyFromArgs, keyFromUserKey } from '../../src/cache-api.js'
+import { ConfigurationError, SerializationError } from '../../src/errors.js'
 import { validateNamespace } from '../../src/keys/index.js'
 
 const key = (...args: unknown[]) => keyFromArgs('ns', args)

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ConfigurationError, DecryptionError, KeyError } from '../../src/errors.js'
 import { cache, createCache, MemoryBackend } from '../../src/cache-api.js'
+import { ConfigurationError, DecryptionError, KeyError } from '../../src/errors.js'
 
 const KEY = 'a'.repeat(64)
 const OTHER_KEY = 'b'.repeat(64)

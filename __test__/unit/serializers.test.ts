@@ -2,7 +2,6 @@ import { tableFromArrays } from 'apache-arrow'
 import fc from 'fast-check'
 import { Unpackr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
-import { SerializationError } from '../../src/errors.js'
 import {
   ArrowSerializer,
   AutoSerializer,
@@ -10,6 +9,7 @@ import {
   RawSerializer,
   StandardSerializer,
 } from '../../src/cache-api.js'
+import { SerializationError } from '../../src/errors.js'
 
 class User {
   constructor(readonly id: number) {}

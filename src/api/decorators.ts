@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js'
 import type { IntentName } from './defaults.js'
 import type { CacheOptions } from './options.js'
-import { type AnyFunction, CONTROL, type CacheControl, makeCached } from './wrap.js'
+import { type AnyFunction, type CacheControl, CONTROL, makeCached } from './wrap.js'
 
 /** The context TypeScript 5 passes to a standard (TC39) method decorator; only what we read. */
 export interface MethodContext {

@@ -1,2 +1,2 @@
-export { keyFromArgs, keyFromUserKey, namespacePrefix, hashText, validateNamespace } from './keys.js'
+export { hashText, keyFromArgs, keyFromUserKey, namespacePrefix, validateNamespace } from './keys.js'
 export { canonicalArgs } from './normalize.js'

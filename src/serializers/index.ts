@@ -6,8 +6,8 @@ import { RawSerializer } from './raw.js'
 import type { Serializer } from './serializer.js'
 import { StandardSerializer } from './standard.js'
 
-export { ArrowSerializer, AutoSerializer, JsonSerializer, RawSerializer, StandardSerializer }
 export type { Serializer }
+export { ArrowSerializer, AutoSerializer, JsonSerializer, RawSerializer, StandardSerializer }
 
 /** Names accepted by the `serializer` option, mapped to their classes. */
 export type SerializerName = 'msgpack' | 'msgpack-js' | 'auto' | 'json' | 'arrow' | 'raw'
