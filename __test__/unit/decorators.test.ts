@@ -1,27 +1,29 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { cacheControl } from '../../src/cache-api.js'
 import type * as Fixture from './fixtures/standard-decorators.js'
 
 // TypeScript 5 emits TC39 standard decorators (no experimentalDecorators) with its own helpers; this is
 // the code users run. Import paths are made absolute so the compiled copy can live in a temp dir.
-async function compileFixture(): Promise<typeof Fixture> {
+async function compileFixture(dir: string): Promise<typeof Fixture> {
   const source = fileURLToPath(new URL('./fixtures/standard-decorators.ts', import.meta.url))
   const src = fileURLToPath(new URL('../../src/cache-api.ts', import.meta.url))
   const out = ts.transpileModule(readFileSync(source, 'utf8'), {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   })
   const code = out.outputText.replace("'../../../src/cache-api.js'", JSON.stringify(src))
-  const file = join(mkdtempSync(join(tmpdir(), 'cachekit-decorators-')), 'standard-decorators.mjs')
+  const file = join(dir, 'standard-decorators.mjs')
   writeFileSync(file, code)
   return import(/* @vite-ignore */ file)
 }
 
-const { AdminService, UserService, backend, calls } = await compileFixture()
+const dir = mkdtempSync(join(tmpdir(), 'cachekit-decorators-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const { AdminService, UserService, backend, calls } = await compileFixture(dir)
 
 describe('standard method decorators', () => {
   it('@cache (bare) caches by arguments, not by instance, under ClassName.method', async () => {
