@@ -20,3 +20,4 @@ export type {
   ValidateMsgpackOptions,
 } from './native/index.js'
 export * from './errors.js'
+export * from './cache-api.js'
