@@ -21,9 +21,15 @@ export declare class ByteStorage {
   storeAsync(data: Uint8Array, format?: string | undefined | null): Promise<Buffer>
   /** `retrieve` on the libuv thread pool (for large values). */
   retrieveAsync(envelope: Uint8Array, options?: RetrieveOptions | undefined | null): Promise<Retrieved>
+  storeTo(data: Uint8Array, format: string | undefined | null, scratch: Uint8Array): number | Buffer
+  retrieveTo(envelope: Uint8Array, validateMsgpack: boolean, scratch: Uint8Array): number | Retrieved
 }
 
 export declare class TenantKeys {
+  sealTo(data: Uint8Array, cacheKey: string, format: string | undefined | null, scratch: Uint8Array): number | Buffer
+  openTo(sealed: Uint8Array, cacheKey: string, format: string | undefined | null, validateMsgpack: boolean, scratch: Uint8Array): number | Retrieved
+  encryptTo(plaintext: Uint8Array, cacheKey: string, format: string, compressed: boolean, originalType: string | undefined | null, scratch: Uint8Array): number | Buffer
+  decryptTo(sealed: Uint8Array, cacheKey: string, format: string, compressed: boolean, originalType: string | undefined | null, scratch: Uint8Array): number | Buffer
   /**
    * Derives the tenant's keys (HKDF-SHA256) from a master key given as 64 hex characters or
    * exactly 32 raw bytes. `tenant` defaults to `"default"`.
