@@ -1,23 +1,4 @@
-export {
-  ByteStorage,
-  TenantKeys,
-  checksum,
-  checksumHex,
-  limits,
-  lz4Compress,
-  lz4Decompress,
-  validateMsgpack,
-} from './native/index.js'
-export type {
-  ByteStorageOptions,
-  DeriveOptions,
-  EncryptionContext,
-  Limits,
-  OpenOptions,
-  RetrieveOptions,
-  Retrieved,
-  SealOptions,
-  ValidateMsgpackOptions,
-} from './native/index.js'
-export * from './errors.js'
+/** cachekit: the native core (bytes), the error hierarchy and the cache. */
 export * from './cache-api.js'
+export * from './errors.js'
+export * from './native/index.js'

@@ -2,18 +2,19 @@
  * The native core as users call it: the binding's classes and functions with every error mapped
  * to a `CachekitError` subclass. Each method is one native call.
  */
-import { fromNativeError } from '../errors.js'
+
 import type {
   ByteStorageOptions,
   DeriveOptions,
   EncryptionContext,
   Limits,
   OpenOptions,
-  RetrieveOptions,
   Retrieved,
+  RetrieveOptions,
   SealOptions,
   ValidateMsgpackOptions,
 } from '../../native/binding.js'
+import { fromNativeError } from '../errors.js'
 import { native } from './load.js'
 
 export type {
@@ -22,8 +23,8 @@ export type {
   EncryptionContext,
   Limits,
   OpenOptions,
-  RetrieveOptions,
   Retrieved,
+  RetrieveOptions,
   SealOptions,
   ValidateMsgpackOptions,
 }
@@ -67,8 +68,14 @@ function rethrow(err: unknown): never {
   throw fromNativeError(err)
 }
 
-function mapped<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch(rethrow)
+/** Runs an `*Async` native call: errors thrown synchronously (bad arguments) and rejections alike
+ * become `CachekitError`s. */
+function mapped<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start().catch(rethrow)
+  } catch (err) {
+    return Promise.reject(fromNativeError(err))
+  }
 }
 
 /** The protocol 1.1 envelope: LZ4 block + xxHash3-64, in one native call each way. */
@@ -108,20 +115,12 @@ export class ByteStorage {
 
   /** `store` on the libuv thread pool: use it for values of hundreds of KiB and more. */
   storeAsync(data: Uint8Array, format?: string): Promise<Buffer> {
-    try {
-      return mapped(this.#inner.storeAsync(data, format))
-    } catch (err) {
-      return Promise.reject(fromNativeError(err))
-    }
+    return mapped(() => this.#inner.storeAsync(data, format))
   }
 
   /** `retrieve` on the libuv thread pool. */
   retrieveAsync(envelope: Uint8Array, options?: RetrieveOptions): Promise<Retrieved> {
-    try {
-      return mapped(this.#inner.retrieveAsync(envelope, options))
-    } catch (err) {
-      return Promise.reject(fromNativeError(err))
-    }
+    return mapped(() => this.#inner.retrieveAsync(envelope, options))
   }
 }
 
@@ -226,35 +225,19 @@ export class TenantKeys {
   }
 
   encryptAsync(plaintext: Uint8Array, context: EncryptionContext): Promise<Buffer> {
-    try {
-      return mapped(this.#inner.encryptAsync(plaintext, context))
-    } catch (err) {
-      return Promise.reject(fromNativeError(err))
-    }
+    return mapped(() => this.#inner.encryptAsync(plaintext, context))
   }
 
   decryptAsync(sealed: Uint8Array, context: EncryptionContext): Promise<Buffer> {
-    try {
-      return mapped(this.#inner.decryptAsync(sealed, context))
-    } catch (err) {
-      return Promise.reject(fromNativeError(err))
-    }
+    return mapped(() => this.#inner.decryptAsync(sealed, context))
   }
 
   sealAsync(data: Uint8Array, options: SealOptions): Promise<Buffer> {
-    try {
-      return mapped(this.#inner.sealAsync(data, options))
-    } catch (err) {
-      return Promise.reject(fromNativeError(err))
-    }
+    return mapped(() => this.#inner.sealAsync(data, options))
   }
 
   openAsync(sealed: Uint8Array, options: OpenOptions): Promise<Retrieved> {
-    try {
-      return mapped(this.#inner.openAsync(sealed, options))
-    } catch (err) {
-      return Promise.reject(fromNativeError(err))
-    }
+    return mapped(() => this.#inner.openAsync(sealed, options))
   }
 }
 

@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { NativeLoadError } from '../errors.js'
 import type * as Binding from '../../native/binding.js'
+import { NativeLoadError } from '../errors.js'
 
 export type NativeBinding = typeof Binding
 
