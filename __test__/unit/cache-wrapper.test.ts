@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
-import { cache, cacheControl, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
+import { cache, cacheControl, keyFromArgs, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
 import { ConfigurationError, SerializationError } from '../../src/errors.js'
 
 const quiet = { warn: vi.fn(), debug: () => {} }
@@ -63,6 +63,53 @@ describe('cache(fn) on the memory backend', () => {
     expect(() => {
       ;(first.nested as { a: number }).a = 2
     }).toThrow(TypeError)
+  })
+
+  it('remembered keys tell apart primitives of different types, and match keyFromArgs', async () => {
+    const fn = vi.fn(async (x: unknown) => typeof x)
+    const get = cache(async (x: unknown) => fn(x), { namespace: 'keymemo', backend: null })
+    const args: unknown[] = [1, '1', 1n, true, 'true', null, undefined, 'null', Number.NaN, 0]
+    for (let round = 0; round < 2; round++) {
+      for (const arg of args) {
+        expect(await get(arg)).toBe(typeof arg)
+        expect(get.key(arg)).toBe(keyFromArgs('keymemo', [arg]))
+      }
+    }
+    expect(fn).toHaveBeenCalledTimes(args.length)
+    // -0 has the canonical text of 0: the same entry.
+    expect(get.key(-0)).toBe(get.key(0))
+    expect(await get(-0)).toBe('number')
+    expect(fn).toHaveBeenCalledTimes(args.length)
+    // Several arguments and containers go through their canonical text.
+    const pair = cache(async (a: number, b: number) => a + b, { namespace: 'keymemo', backend: null })
+    expect(pair.key(1, 2)).toBe(keyFromArgs('keymemo', [1, 2]))
+    expect(await pair(1, 2)).toBe(3)
+    expect(await pair(1, 2)).toBe(3)
+    expect(pair.info().l1Hits).toBe(1)
+    expect(get.key({ a: [1] })).toBe(keyFromArgs('keymemo', [{ a: [1] }]))
+    const long = 'x'.repeat(1000)
+    expect(get.key(long)).toBe(keyFromArgs('keymemo', [long]))
+  })
+
+  it('a remembered key follows the argument, not a mutated container', async () => {
+    const fn = vi.fn(async (o: { n: number }) => o.n)
+    const get = cache(async (o: { n: number }) => fn(o), { namespace: 'keymemo-obj', backend: null })
+    const arg = { n: 1 }
+    expect(await get(arg)).toBe(1)
+    arg.n = 2
+    expect(await get(arg)).toBe(2)
+    expect(await get({ n: 1 })).toBe(1)
+    expect(fn).toHaveBeenCalledTimes(2)
+  })
+
+  it('keeps an average latency over hits that are timed on a sample', async () => {
+    const get = cache(async (n: number) => n, { namespace: 'latency', backend: null })
+    await get(1)
+    for (let i = 0; i < 500; i++) expect(await get(1)).toBe(1)
+    const info = get.info()
+    expect(info).toMatchObject({ l1Hits: 500, misses: 1, hits: 500 })
+    expect(info.avgLatencyMs).toBeGreaterThan(0)
+    expect(Number.isFinite(info.avgLatencyMs)).toBe(true)
   })
 
   it('runs concurrent misses of one key once (single-flight) and gives each caller its own copy', async () => {

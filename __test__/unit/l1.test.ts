@@ -32,6 +32,19 @@ describe('L1Cache', () => {
     expect(l1.bytes).toBe(100)
   })
 
+  it('a hit on the entry already at the end does not move it; eviction order is kept', () => {
+    const l1 = new L1Cache(30)
+    l1.setBytes('a', bytes(10), 60_000)
+    l1.setBytes('b', bytes(10), 60_000)
+    for (let i = 0; i < 5; i++) expect(l1.get('b')).toBeDefined()
+    expect(l1.get('a')).toBeDefined() // a moves to the end: b is now the oldest
+    l1.setBytes('c', bytes(10), 60_000)
+    l1.setBytes('d', bytes(10), 60_000)
+    expect(l1.get('b')).toBeUndefined()
+    expect(l1.get('a')).toBeDefined()
+    expect(l1.size).toBe(3)
+  })
+
   it('never stores an entry larger than the whole budget', () => {
     const l1 = new L1Cache(10)
     l1.setBytes('big', bytes(11), 60_000)

@@ -1,7 +1,14 @@
 import { CacheEngine } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
 import { ConfigurationError } from '../errors.js'
-import { keyFromArgs, keyFromUserKey, namespacePrefix, validateNamespace } from '../keys/keys.js'
+import {
+  keyFromArgs,
+  keyFromCanonical,
+  keyFromUserKey,
+  namespacePrefix,
+  validateNamespace,
+} from '../keys/keys.js'
+import { canonicalArgs } from '../keys/normalize.js'
 import type { IntentName } from './defaults.js'
 import { type AnyArgs, type CacheOptions, resolveSetup, type Setup, validateTtl } from './options.js'
 
@@ -27,6 +34,10 @@ export type AnyFunction = (...args: any[]) => any
 export type CachedFunction<F extends AnyFunction> = F & CacheControl<Parameters<F>, ReturnType<F>>
 
 export const CONTROL = Symbol('cachekit.control')
+
+/** Calls whose key each cached function remembers (per argument shape), and the longest text kept. */
+const KEY_MEMO_LIMIT = 1024
+const KEY_MEMO_MAX_TEXT = 256
 
 /** Where a cached function gets its namespace: fixed at wrap time, or found later (decorated methods). */
 export type NamespaceSource = { fixed: string } | { resolve: (thisArg: unknown) => string }
@@ -86,39 +97,88 @@ export function makeCached<F extends AnyFunction>(
     engine = new CacheEngine({ ...setup, namespace })
     return engine
   }
+  // Keys of this function's recent calls, so a hot call builds no canonical text and hashes nothing:
+  // one argument that is a primitive is looked up by itself (Map keys compare like the canonical text:
+  // 1 and '1' differ, 0 and -0 do not), other argument lists by their canonical text. Dropped
+  // wholesale when full. The namespace is fixed once the engine exists, so the keys stay valid.
+  const primitiveKeys = new Map<unknown, string>()
+  const textKeys = new Map<string, string>()
   const keyOf = (thisArg: unknown, args: unknown[]): string => {
     const namespace = engineFor(thisArg).config.namespace
-    return options.key === undefined
-      ? keyFromArgs(namespace, args)
-      : keyFromUserKey(namespace, options.key.apply(thisArg, args))
+    if (options.key !== undefined) return keyFromUserKey(namespace, options.key.apply(thisArg, args))
+    if (args.length === 1) {
+      const arg = args[0]
+      const type = typeof arg
+      if (
+        arg === null ||
+        type === 'number' ||
+        type === 'boolean' ||
+        type === 'undefined' ||
+        type === 'bigint' ||
+        (type === 'string' && (arg as string).length <= KEY_MEMO_MAX_TEXT)
+      ) {
+        let key = primitiveKeys.get(arg)
+        if (key === undefined) {
+          key = keyFromArgs(namespace, args)
+          if (primitiveKeys.size >= KEY_MEMO_LIMIT) primitiveKeys.clear()
+          primitiveKeys.set(arg, key)
+        }
+        return key
+      }
+    }
+    const text = canonicalArgs(args)
+    if (text.length > KEY_MEMO_MAX_TEXT) return keyFromCanonical(namespace, text)
+    let key = textKeys.get(text)
+    if (key === undefined) {
+      key = keyFromCanonical(namespace, text)
+      if (textKeys.size >= KEY_MEMO_LIMIT) textKeys.clear()
+      textKeys.set(text, key)
+    }
+    return key
   }
 
   const callAsync = function (this: unknown, ...args: unknown[]): Promise<unknown> {
-    const started = performance.now()
+    // The hit path: key, L1 lookup, one resolved promise. Latency is timed on a sample of hits.
+    let started = 0
     try {
-      const e = engineFor(this)
+      const e = engine ?? engineFor(this)
+      const stats = e.stats
+      const sampled = stats.sampleCall()
+      if (sampled) started = performance.now()
       const key = keyOf(this, args)
-      const hit = e.readL1(key)
-      if (hit !== undefined) {
-        e.stats.record(started)
-        return Promise.resolve(hit.value)
+      const entry = e.config.l1?.get(key)
+      if (entry !== undefined) {
+        stats.l1Hits++
+        const value = entry.bytes === null ? entry.frozen : e.config.serializer.deserialize(entry.bytes)
+        if (sampled) stats.recordSampledHit(started)
+        else stats.countHit()
+        return Promise.resolve(value)
       }
-      const result = e.fetch(key, args, () => fn.apply(this, args))
-      const done = () => e.stats.record(started)
-      result.then(done, done)
-      return result
+      if (!sampled) started = performance.now()
+      return e.fetch(key, args, () => fn.apply(this, args), started)
     } catch (err) {
       return Promise.reject(err)
     }
   }
 
   const callSync = function (this: unknown, ...args: unknown[]): unknown {
-    const started = performance.now()
     const e = engineFor(this)
+    const stats = e.stats
+    const sampled = stats.sampleCall()
+    let started = sampled ? performance.now() : 0
     const key = keyOf(this, args)
-    const found = e.readL1(key) ?? e.readL2Sync(key, args)
+    const entry = e.config.l1?.get(key)
+    if (entry !== undefined) {
+      stats.l1Hits++
+      const value = entry.bytes === null ? entry.frozen : e.config.serializer.deserialize(entry.bytes)
+      if (sampled) stats.recordSampledHit(started)
+      else stats.countHit()
+      return value
+    }
+    if (!sampled) started = performance.now()
+    const found = e.readL2Sync(key, args)
     if (found === undefined) {
-      e.stats.misses++
+      stats.misses++
       const value = fn.apply(this, args)
       if (isThenable(value)) {
         throw new ConfigurationError(
@@ -126,10 +186,10 @@ export function makeCached<F extends AnyFunction>(
           `${label} is not declared async but returned a Promise: declare it async or pass { async: true }`,
         )
       }
-      e.stats.record(started)
+      stats.record(started)
       return e.writeSync(key, args, value).value
     }
-    e.stats.record(started)
+    stats.record(started)
     return found.value
   }
 

@@ -80,8 +80,15 @@ export class RedisBackend implements Backend {
     }
   }
 
+  // The read path maps failures with one catch on the command's own promise (no wrapper async function).
   get(key: string): Promise<Buffer | null> {
-    return this.#run('GET', () => this.client.getBuffer(this.#prefix + key))
+    try {
+      return this.client.getBuffer(this.#prefix + key).catch((err: unknown) => {
+        throw this.#fail('GET', err)
+      })
+    } catch (err) {
+      return Promise.reject(this.#fail('GET', err))
+    }
   }
 
   getWithTtl(key: string): Promise<BackendEntry | null> {

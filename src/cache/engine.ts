@@ -35,6 +35,8 @@ export class CacheEngine {
   readonly stats = new CacheStats()
   readonly #flights = new Map<string, Promise<Found>>()
   #loaded: Promise<void> | undefined
+  /** Set once `ready()` has settled successfully: reads then skip awaiting it. */
+  #isReady = false
 
   constructor(config: EngineConfig) {
     this.config = config
@@ -42,7 +44,17 @@ export class CacheEngine {
 
   /** Lets serializers with optional dependencies (Arrow) load before their first use. */
   ready(): Promise<void> {
-    this.#loaded ??= this.config.serializer.load?.() ?? Promise.resolve()
+    if (this.#loaded === undefined) {
+      const loading = this.config.serializer.load?.()
+      if (loading === undefined) {
+        this.#isReady = true
+        this.#loaded = Promise.resolve()
+      } else {
+        this.#loaded = loading.then(() => {
+          this.#isReady = true
+        })
+      }
+    }
     return this.#loaded
   }
 
@@ -119,7 +131,13 @@ export class CacheEngine {
     if (backend === null) return undefined
     let entry: BackendEntry | null
     try {
-      entry = await backend.getWithTtl(key)
+      // Without L1 the remaining TTL is not needed: a plain GET, one command per hit.
+      if (this.config.l1 === null) {
+        const value = await backend.get(key)
+        entry = value === null ? null : { value, ttlMs: null }
+      } else {
+        entry = await backend.getWithTtl(key)
+      }
     } catch (err) {
       this.stats.l2ReadErrors++
       this.config.logger.warn(`L2 read of ${key} failed, computing instead`, err)
@@ -174,38 +192,71 @@ export class CacheEngine {
     return found
   }
 
-  /** L2, then compute; concurrent callers of the same key share one computation. */
-  fetch(key: string, args: readonly unknown[], compute: () => unknown): Promise<unknown> {
+  /**
+   * L2, then compute; concurrent callers of the same key share one computation. With `started`
+   * (a performance.now() value), the call's latency is recorded when it settles.
+   */
+  fetch(key: string, args: readonly unknown[], compute: () => unknown, started?: number): Promise<unknown> {
     const flight = this.#flights.get(key)
     if (flight !== undefined) {
       this.stats.coalesced++
-      return flight.then((found) => this.#share(found))
+      return this.#settle(flight, started, true)
     }
-    return this.#lead(key, args, compute, false)
+    return this.#lead(key, args, compute, false, started)
   }
 
   /** Skips both reads, computes and overwrites; later concurrent callers join this computation. */
   refresh(key: string, args: readonly unknown[], compute: () => unknown): Promise<unknown> {
     this.stats.refreshes++
-    return this.#lead(key, args, compute, true)
+    return this.#lead(key, args, compute, true, undefined)
   }
 
-  #lead(key: string, args: readonly unknown[], compute: () => unknown, skipRead: boolean): Promise<unknown> {
-    const flight = (async (): Promise<Found> => {
-      await this.ready()
-      if (!skipRead) {
-        const found = await this.readL2(key, args)
-        if (found !== undefined) return found
-        this.stats.misses++
-      }
-      return this.write(key, args, await compute())
-    })()
+  /** The caller's value from a flight, recording latency in the same reaction (no extra promise). */
+  #settle(flight: Promise<Found>, started: number | undefined, shared: boolean): Promise<unknown> {
+    if (started === undefined) return flight.then((found) => (shared ? this.#share(found) : found.value))
+    const stats = this.stats
+    return flight.then(
+      (found) => {
+        stats.record(started)
+        return shared ? this.#share(found) : found.value
+      },
+      (err: unknown) => {
+        stats.record(started)
+        throw err
+      },
+    )
+  }
+
+  async #fly(
+    key: string,
+    args: readonly unknown[],
+    compute: () => unknown,
+    skipRead: boolean,
+  ): Promise<Found> {
+    // A refresh computes after a turn, as it always has; a read starts at once when nothing loads.
+    if (skipRead || !this.#isReady) await this.ready()
+    if (!skipRead) {
+      const found = await this.readL2(key, args)
+      if (found !== undefined) return found
+      this.stats.misses++
+    }
+    return this.write(key, args, await compute())
+  }
+
+  #lead(
+    key: string,
+    args: readonly unknown[],
+    compute: () => unknown,
+    skipRead: boolean,
+    started: number | undefined,
+  ): Promise<unknown> {
+    const flight = this.#fly(key, args, compute, skipRead)
     this.#flights.set(key, flight)
     const cleanup = () => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key)
     }
     flight.then(cleanup, cleanup)
-    return flight.then((found) => found.value)
+    return this.#settle(flight, started, false)
   }
 
   /** Synchronous L2 read for synchronous functions, through an in-process store's `sync` face. */

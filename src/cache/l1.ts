@@ -45,8 +45,10 @@ export class L1Cache {
       return undefined
     }
     // clock - touched = how many keys were put at the end after this one (an upper bound on its
-    // distance from the end); only entries that may be in the older half move.
-    if (this.#clock - entry.touched >= this.#entries.size >> 1) {
+    // distance from the end); only entries that may be in the older half move, and never the entry
+    // already at the end (a cache of one or two hot keys would otherwise move on every hit).
+    const behind = this.#clock - entry.touched
+    if (behind !== 0 && behind >= this.#entries.size >> 1) {
       this.#entries.delete(key)
       this.#entries.set(key, entry)
       entry.touched = ++this.#clock

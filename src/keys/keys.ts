@@ -59,7 +59,12 @@ function memoHash(text: string): string {
 
 /** Key of a call from its arguments. */
 export function keyFromArgs(namespace: string, args: readonly unknown[]): string {
-  return namespacePrefix(namespace) + memoHash(canonicalArgs(args))
+  return keyFromCanonical(namespace, canonicalArgs(args))
+}
+
+/** Key of a call from the canonical text of its arguments (`canonicalArgs`). */
+export function keyFromCanonical(namespace: string, text: string): string {
+  return namespacePrefix(namespace) + memoHash(text)
 }
 
 /** Key from a string the user chose (custom key function or the by-key API); hashed when too long. */
