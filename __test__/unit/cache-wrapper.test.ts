@@ -1,3 +1,4 @@
+import { tableFromArrays } from 'apache-arrow'
 import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
 import { cache, cacheControl, keyFromArgs, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
@@ -48,6 +49,33 @@ describe('cache(fn) on the memory backend', () => {
     expect(second.items).toEqual([1, 2, 3])
     second.items.pop()
     expect((await getList()).items).toEqual([1, 2, 3])
+  })
+
+  it('copies binary data too: writing into the bytes of a hit never reaches the next hit', async () => {
+    for (const serializer of ['msgpack', 'msgpack-js', 'raw'] as const) {
+      const get = cache(
+        async () => (serializer === 'raw' ? Buffer.from([1, 2, 3]) : { b: new Uint8Array([1, 2, 3]) }),
+        { namespace: `bincopy-${serializer}`, backend: null, serializer },
+      )
+      const bytesOf = (v: unknown) => (serializer === 'raw' ? (v as Uint8Array) : (v as { b: Uint8Array }).b)
+      bytesOf(await get())[0] = 9
+      const hit = bytesOf(await get())
+      expect([...hit], serializer).toEqual([1, 2, 3])
+      hit[1] = 9
+      expect([...bytesOf(await get())], serializer).toEqual([1, 2, 3])
+    }
+  })
+
+  it('copies Arrow tables: writing into the vectors of a hit never reaches the next hit', async () => {
+    const get = cache(async () => tableFromArrays({ a: Int32Array.from([1, 2, 3]) }), {
+      namespace: 'arrowcopy',
+      backend: null,
+      serializer: 'arrow',
+    })
+    await get()
+    const hit = await get()
+    ;(hit.getChild('a')?.data[0]?.values as Int32Array)[0] = 99
+    expect([...((await get()).getChild('a')?.toArray() ?? [])]).toEqual([1, 2, 3])
   })
 
   it('frozen L1 mode returns one deep-frozen object', async () => {

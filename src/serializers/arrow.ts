@@ -63,7 +63,9 @@ export class ArrowSerializer implements Serializer {
   deserialize(bytes: Uint8Array): unknown {
     const arrow = this.#module()
     try {
-      return arrow.tableFromIPC(bytes)
+      // Arrow vectors are views of the bytes they are read from: read from a private copy (aligned, and
+      // a caller writing into a vector cannot reach an L1 entry).
+      return arrow.tableFromIPC(Uint8Array.prototype.slice.call(bytes))
     } catch (err) {
       throw decodeFailure(this.format, err)
     }

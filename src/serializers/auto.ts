@@ -96,6 +96,8 @@ export class AutoSerializer implements Serializer {
     variableMapSize: true,
     int64AsType: 'bigint',
     useBigIntExtension: true,
+    // bin values are copied out: a view into the bytes would let a caller write into an L1 entry.
+    copyBuffers: true,
   })
 
   serialize(value: unknown): Uint8Array {

@@ -30,6 +30,8 @@ export class StandardSerializer implements Serializer {
     variableMapSize: true,
     // 'auto' (number within ±2^53, bigint beyond) is implemented by msgpackr but missing from its typings.
     int64AsType: 'auto' as 'number',
+    // bin values are copied out: a view into the bytes would let a caller write into an L1 entry.
+    copyBuffers: true,
   })
 
   serialize(value: unknown): Uint8Array {
