@@ -69,6 +69,9 @@ function toWire(value: unknown, path: string, seen: Set<object>): unknown {
       )
     }
     if (Object.getOwnPropertySymbols(obj).length > 0) fail('a symbol-keyed property', path, 'use string keys')
+    if (Object.hasOwn(obj, '__proto__')) {
+      fail('an own "__proto__" key', path, 'rename the key (it would be read back as "__proto_")')
+    }
     const copy: Record<string, unknown> = {}
     for (const key of Object.keys(obj))
       copy[key] = toWire((obj as Record<string, unknown>)[key], `${path}.${key}`, seen)

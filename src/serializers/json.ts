@@ -7,6 +7,7 @@ const RULES: PlainRules = {
   allowBigInt: false,
   allowNonFinite: false,
   alternative: 'use StandardSerializer or AutoSerializer',
+  allowProtoKey: true,
 }
 
 /**

@@ -22,6 +22,8 @@ export interface PlainRules {
   readonly allowNonFinite: boolean
   /** What to suggest for JS-only types (Map, Set, undefined...). */
   readonly alternative: string
+  /** Whether an own `__proto__` key round-trips (JSON does; msgpackr decodes it as `__proto_`). */
+  readonly allowProtoKey: boolean
 }
 
 function fail(rules: PlainRules, what: string, path: string, fix: string): never {
@@ -112,6 +114,9 @@ export function assertPlain(
     }
     if (Object.getOwnPropertySymbols(obj).length > 0) {
       fail(rules, 'a symbol-keyed property', path, 'use string keys')
+    }
+    if (!rules.allowProtoKey && Object.hasOwn(obj, '__proto__')) {
+      fail(rules, 'an own "__proto__" key', path, 'rename the key (it would be read back as "__proto_")')
     }
     for (const key of Object.keys(obj)) {
       assertPlain((obj as Record<string, unknown>)[key], rules, `${path}.${key}`, seen)

@@ -8,6 +8,7 @@ const RULES: PlainRules = {
   allowBigInt: true,
   allowNonFinite: true,
   alternative: 'use AutoSerializer (JS-only format)',
+  allowProtoKey: false,
 }
 
 /**
