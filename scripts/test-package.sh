@@ -40,3 +40,12 @@ fi
 echo "package test on node $("$node_bin" --version), PATH=$clean_path"
 PATH=$clean_path "$node_bin" package-smoke.mjs
 PATH=$clean_path "$node_bin" package-smoke.cjs
+
+# Without the platform package, importing must fail with NativeLoadError naming the platform and the fix.
+bare="$work/bare"
+mkdir -p "$bare"
+cd "$bare"
+npm init -y >/dev/null
+npm install --silent --no-audit --no-fund "$main_tgz" >/dev/null
+cp "$root/scripts/package-missing-binary.mjs" .
+PATH=$clean_path "$node_bin" package-missing-binary.mjs
