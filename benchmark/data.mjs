@@ -13,7 +13,13 @@ export function jsonBytes(size) {
   const rows = []
   let length = 2
   for (let i = 0; length < size; i++) {
-    const row = JSON.stringify({ id: i, name: `user-${i}`, email: `user${i}@example.com`, active: i % 3 === 0, score: (i * 7919) % 1000 })
+    const row = JSON.stringify({
+      id: i,
+      name: `user-${i}`,
+      email: `user${i}@example.com`,
+      active: i % 3 === 0,
+      score: (i * 7919) % 1000,
+    })
     rows.push(row)
     length += row.length + 1
   }

@@ -72,35 +72,134 @@ for (const [kind, make] of [
     const sealed = keys.seal(data, { cacheKey })
     const composed = composedSeal(data)
     const name = `${label} ${kind}`
-    await compare('store (compress + checksum + envelope)', name, 'ByteStorage.store', () => storage.store(data), 'lz4-napi compressSync + xxh64', () => [compressSync(data), xxh64(data)], size)
-    await compare('store vs lz4-napi alone', name, 'ByteStorage.store', () => storage.store(data), 'lz4-napi compressSync', () => compressSync(data), size)
-    await compare('retrieve (checks + decompress + verify)', name, 'ByteStorage.retrieve', () => storage.retrieve(env), 'lz4-napi uncompressSync + xxh64', () => xxh64(uncompressSync(block)), size)
-    await compare('retrieve vs lz4-napi alone', name, 'ByteStorage.retrieve', () => storage.retrieve(env), 'lz4-napi uncompressSync', () => uncompressSync(block), size)
-    await compare('seal (envelope + AES-256-GCM, one call)', name, 'TenantKeys.seal', () => keys.seal(data, { cacheKey }), 'lz4-napi + xxh64 + node:crypto', () => composedSeal(data), size)
-    await compare('open (AES-256-GCM + envelope, one call)', name, 'TenantKeys.open', () => keys.open(sealed, { cacheKey }), 'node:crypto + lz4-napi + xxh64', () => composedOpen(composed), size)
+    await compare(
+      'store (compress + checksum + envelope)',
+      name,
+      'ByteStorage.store',
+      () => storage.store(data),
+      'lz4-napi compressSync + xxh64',
+      () => [compressSync(data), xxh64(data)],
+      size,
+    )
+    await compare(
+      'store vs lz4-napi alone',
+      name,
+      'ByteStorage.store',
+      () => storage.store(data),
+      'lz4-napi compressSync',
+      () => compressSync(data),
+      size,
+    )
+    await compare(
+      'retrieve (checks + decompress + verify)',
+      name,
+      'ByteStorage.retrieve',
+      () => storage.retrieve(env),
+      'lz4-napi uncompressSync + xxh64',
+      () => xxh64(uncompressSync(block)),
+      size,
+    )
+    await compare(
+      'retrieve vs lz4-napi alone',
+      name,
+      'ByteStorage.retrieve',
+      () => storage.retrieve(env),
+      'lz4-napi uncompressSync',
+      () => uncompressSync(block),
+      size,
+    )
+    await compare(
+      'seal (envelope + AES-256-GCM, one call)',
+      name,
+      'TenantKeys.seal',
+      () => keys.seal(data, { cacheKey }),
+      'lz4-napi + xxh64 + node:crypto',
+      () => composedSeal(data),
+      size,
+    )
+    await compare(
+      'open (AES-256-GCM + envelope, one call)',
+      name,
+      'TenantKeys.open',
+      () => keys.open(sealed, { cacheKey }),
+      'node:crypto + lz4-napi + xxh64',
+      () => composedOpen(composed),
+      size,
+    )
     const ct = keys.encrypt(data, ctx)
     const nct = nodeEncrypt(data)
-    await compare('encrypt (AES-256-GCM only)', name, 'TenantKeys.encrypt', () => keys.encrypt(data, ctx), 'node:crypto', () => nodeEncrypt(data), size)
-    await compare('decrypt (AES-256-GCM only)', name, 'TenantKeys.decrypt', () => keys.decrypt(ct, ctx), 'node:crypto', () => nodeDecrypt(nct), size)
+    await compare(
+      'encrypt (AES-256-GCM only)',
+      name,
+      'TenantKeys.encrypt',
+      () => keys.encrypt(data, ctx),
+      'node:crypto',
+      () => nodeEncrypt(data),
+      size,
+    )
+    await compare(
+      'decrypt (AES-256-GCM only)',
+      name,
+      'TenantKeys.decrypt',
+      () => keys.decrypt(ct, ctx),
+      'node:crypto',
+      () => nodeDecrypt(nct),
+      size,
+    )
   }
 }
 
 const mib = jsonBytes(1024 * 1024)
 const mibBlock = lz4Compress(mib)
-await compare('1 MiB JSON throughput', 'LZ4 compress', 'lz4Compress', () => lz4Compress(mib), 'lz4-napi compressSync', () => compressSync(mib), mib.length)
-await compare('1 MiB JSON throughput', 'LZ4 decompress', 'lz4Decompress', () => lz4Decompress(mibBlock, mib.length), 'lz4-napi uncompressSync', () => uncompressSync(mibBlock), mib.length)
-await compare('1 MiB JSON throughput', 'checksum', 'checksum (xxh3-64)', () => checksum(mib), '@node-rs/xxhash xxh64', () => xxh64(mib), mib.length)
+await compare(
+  '1 MiB JSON throughput',
+  'LZ4 compress',
+  'lz4Compress',
+  () => lz4Compress(mib),
+  'lz4-napi compressSync',
+  () => compressSync(mib),
+  mib.length,
+)
+await compare(
+  '1 MiB JSON throughput',
+  'LZ4 decompress',
+  'lz4Decompress',
+  () => lz4Decompress(mibBlock, mib.length),
+  'lz4-napi uncompressSync',
+  () => uncompressSync(mibBlock),
+  mib.length,
+)
+await compare(
+  '1 MiB JSON throughput',
+  'checksum',
+  'checksum (xxh3-64)',
+  () => checksum(mib),
+  '@node-rs/xxhash xxh64',
+  () => xxh64(mib),
+  mib.length,
+)
 process.stderr.write('\n')
 
-const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`)
+const fmt = (ns) =>
+  ns >= 1e6
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 1e3
+      ? `${(ns / 1e3).toFixed(2)} µs`
+      : `${ns.toFixed(0)} ns`
 const gbps = (bytes, ns) => `${(bytes / ns).toFixed(2)} GB/s`
-console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+)
 console.log('Ratio = alternative median / cachekit median (above 1: cachekit is faster).\n')
 let section = ''
 for (const r of rows) {
   if (r.section !== section) {
     section = r.section
-    console.log(`\n### ${section}\n\n| input | ${r.oursName} | ${r.altName} | ratio | cachekit throughput |\n|---|---|---|---|---|`)
+    console.log(
+      `\n### ${section}\n\n| input | ${r.oursName} | ${r.altName} | ratio | cachekit throughput |\n|---|---|---|---|---|`,
+    )
   }
-  console.log(`| ${r.label} | ${fmt(r.ours)} | ${fmt(r.alt)} | ${r.ratio.toFixed(2)}× | ${gbps(r.bytes, r.ours)} |`)
+  console.log(
+    `| ${r.label} | ${fmt(r.ours)} | ${fmt(r.alt)} | ${r.ratio.toFixed(2)}× | ${gbps(r.bytes, r.ours)} |`,
+  )
 }
