@@ -260,6 +260,29 @@ describe('cache(fn) on the memory backend', () => {
     expect(get.info()).toMatchObject({ l2ReadErrors: 1, misses: 1 })
   })
 
+  it('without L1 an L2 read is one plain get (no TTL lookup); its failures count as before', async () => {
+    const backend = new MemoryBackend()
+    const writer = cache(async (n: number) => n * 2, { namespace: 'nol1', backend })
+    expect(await writer(4)).toBe(8)
+    const withTtl = vi.spyOn(backend, 'getWithTtl')
+    const get = vi.spyOn(backend, 'get')
+    const reader = cache(async (n: number) => -n, { namespace: 'nol1', backend, l1: false })
+    expect(await reader(4)).toBe(8)
+    expect(await reader(4)).toBe(8)
+    expect(withTtl).not.toHaveBeenCalled()
+    expect(get).toHaveBeenCalledTimes(2)
+    expect(reader.info()).toMatchObject({ l2Hits: 2, misses: 0, l1: null })
+    get.mockRejectedValue(new Error('timeout'))
+    const failing = cache(async () => 6, { namespace: 'nol1fail', backend, l1: false, logger: quiet })
+    expect(await failing()).toBe(6)
+    expect(failing.info()).toMatchObject({ l2ReadErrors: 1, misses: 1 })
+    get.mockImplementation(() => {
+      throw new Error('sync failure')
+    })
+    expect(await failing()).toBe(6)
+    expect(failing.info()).toMatchObject({ l2ReadErrors: 2, misses: 2 })
+  })
+
   it('rejects a result it cannot serialize, naming the type and the fix', async () => {
     class User {
       constructor(readonly id: number) {}

@@ -125,29 +125,46 @@ export class CacheEngine {
     }
   }
 
-  /** L2 read; a failing backend counts as a miss (counted and logged), corrupt entries per policy. */
-  async readL2(key: string, args: readonly unknown[]): Promise<Found | undefined> {
+  /**
+   * L2 read; a failing backend counts as a miss (counted and logged), corrupt entries per policy.
+   * A chain of reactions on the backend's own promise, not an async function: one tick per hit.
+   */
+  readL2(key: string, args: readonly unknown[]): Promise<Found | undefined> {
     const backend = this.config.backend
-    if (backend === null) return undefined
-    let entry: BackendEntry | null
-    try {
-      // Without L1 the remaining TTL is not needed: a plain GET, one command per hit.
-      if (this.config.l1 === null) {
-        const value = await backend.get(key)
-        entry = value === null ? null : { value, ttlMs: null }
-      } else {
-        entry = await backend.getWithTtl(key)
-      }
-    } catch (err) {
+    if (backend === null) return Promise.resolve(undefined)
+    const failed = (err: unknown): undefined => {
       this.stats.l2ReadErrors++
       this.config.logger.warn(`L2 read of ${key} failed, computing instead`, err)
       return undefined
     }
-    if (entry === null) return undefined
-    const found = this.accept(key, args, entry)
+    try {
+      // Without L1 the remaining TTL is not needed: a plain GET, one command per hit.
+      if (this.config.l1 === null) {
+        return backend
+          .get(key)
+          .then((value) => (value === null ? undefined : this.#accepted(key, args, value, null)), failed)
+      }
+      return backend
+        .getWithTtl(key)
+        .then(
+          (entry) => (entry === null ? undefined : this.#accepted(key, args, entry.value, entry.ttlMs)),
+          failed,
+        )
+    } catch (err) {
+      return Promise.resolve(failed(err))
+    }
+  }
+
+  /** A read entry: the Found, or (corrupt, by policy a miss) undefined once it is deleted. */
+  #accepted(
+    key: string,
+    args: readonly unknown[],
+    value: Buffer,
+    ttlMs: number | null,
+  ): Found | Promise<undefined> {
+    const found = this.#acceptBytes(key, args, value, ttlMs)
     if (found !== null) return found
-    await this.deleteCorrupt(key)
-    return undefined
+    return this.deleteCorrupt(key).then(() => undefined)
   }
 
   /**
@@ -155,10 +172,14 @@ export class CacheEngine {
    * `null`: the entry is corrupt and, by policy, a miss; the caller deletes it.
    */
   accept(key: string, args: readonly unknown[], entry: BackendEntry): Found | null {
-    const found = this.#decode(key, args, entry.value)
+    return this.#acceptBytes(key, args, entry.value, entry.ttlMs)
+  }
+
+  #acceptBytes(key: string, args: readonly unknown[], value: Buffer, ttlMs: number | null): Found | null {
+    const found = this.#decode(key, args, value)
     if (found === null) return null
     this.stats.l2Hits++
-    this.#fillL1(key, found, Math.min(this.config.ttl * 1000, entry.ttlMs ?? Number.POSITIVE_INFINITY))
+    this.#fillL1(key, found, Math.min(this.config.ttl * 1000, ttlMs ?? Number.POSITIVE_INFINITY))
     return found
   }
 
@@ -227,22 +248,35 @@ export class CacheEngine {
     )
   }
 
-  async #fly(
+  #fly(key: string, args: readonly unknown[], compute: () => unknown, skipRead: boolean): Promise<Found> {
+    // A read starts at once when nothing is loading; a refresh computes after a turn, as it always has.
+    if (skipRead || !this.#isReady) return this.#flyWhenReady(key, args, compute, skipRead)
+    return this.#readOrCompute(key, args, compute)
+  }
+
+  async #flyWhenReady(
     key: string,
     args: readonly unknown[],
     compute: () => unknown,
     skipRead: boolean,
   ): Promise<Found> {
-    // A refresh computes after a turn, as it always has; a read starts at once when nothing loads.
-    if (skipRead || !this.#isReady) await this.ready()
-    if (!skipRead) {
-      const found = await this.readL2(key, args)
+    await this.ready()
+    return skipRead ? this.#compute(key, args, compute) : this.#readOrCompute(key, args, compute)
+  }
+
+  #readOrCompute(key: string, args: readonly unknown[], compute: () => unknown): Promise<Found> {
+    return this.readL2(key, args).then((found) => {
       if (found !== undefined) return found
       this.stats.misses++
-    }
+      return this.#compute(key, args, compute)
+    })
+  }
+
+  async #compute(key: string, args: readonly unknown[], compute: () => unknown): Promise<Found> {
     return this.write(key, args, await compute())
   }
 
+  /** Starts a flight; the leader's one reaction on it ends the flight, records latency and unwraps. */
   #lead(
     key: string,
     args: readonly unknown[],
@@ -252,11 +286,20 @@ export class CacheEngine {
   ): Promise<unknown> {
     const flight = this.#fly(key, args, compute, skipRead)
     this.#flights.set(key, flight)
-    const cleanup = () => {
+    const end = () => {
       if (this.#flights.get(key) === flight) this.#flights.delete(key)
+      if (started !== undefined) this.stats.record(started)
     }
-    flight.then(cleanup, cleanup)
-    return this.#settle(flight, started, false)
+    return flight.then(
+      (found) => {
+        end()
+        return found.value
+      },
+      (err: unknown) => {
+        end()
+        throw err
+      },
+    )
   }
 
   /** Synchronous L2 read for synchronous functions, through an in-process store's `sync` face. */
