@@ -3,6 +3,7 @@ import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
 import { cache, cacheControl, keyFromArgs, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
 import { ConfigurationError, SerializationError } from '../../src/errors.js'
+import { JsonSerializer, type Serializer } from '../../src/serializers/index.js'
 
 const quiet = { warn: vi.fn(), debug: () => {} }
 
@@ -76,6 +77,49 @@ describe('cache(fn) on the memory backend', () => {
     const hit = await get()
     ;(hit.getChild('a')?.data[0]?.values as Int32Array)[0] = 99
     expect([...((await get()).getChild('a')?.toArray() ?? [])]).toEqual([1, 2, 3])
+  })
+
+  it('copy mode: hits cloned from the decoded template never share state with each other', async () => {
+    const make = () => ({ d: new Date(5), b: Buffer.from([1, 2]), nested: { list: [{ n: 1 }] } })
+    for (const serializer of ['msgpack', 'msgpack-js'] as const) {
+      const get = cache(async () => make(), {
+        namespace: `template-${serializer}`,
+        backend: null,
+        serializer,
+      })
+      for (let i = 0; i < 4; i++) {
+        const hit = await get()
+        expect(hit, `${serializer} hit ${i}`).toEqual(make())
+        hit.d.setTime(0)
+        hit.b[0] = 9
+        hit.nested.list[0] = { n: 2 }
+        hit.nested.list.push({ n: 3 })
+      }
+      expect(get.info().l1Hits).toBe(3)
+    }
+  })
+
+  it('copy mode: values a serializer cannot clone are decoded on every hit', async () => {
+    const plain = new JsonSerializer()
+    const custom: Serializer = {
+      format: 'json',
+      isMsgpack: false,
+      serialize: (v) => plain.serialize(v),
+      deserialize: (b) => plain.deserialize(b),
+    }
+    const proto = () => JSON.parse('{"__proto__":{"a":1},"x":[1]}') as { x: number[] }
+    for (const [name, serializer] of [
+      ['custom', custom],
+      ['json', plain],
+    ] as const) {
+      const get = cache(async () => proto(), { namespace: `noclone-${name}`, backend: null, serializer })
+      for (let i = 0; i < 3; i++) {
+        const hit = await get()
+        expect(Object.hasOwn(hit, '__proto__'), name).toBe(true)
+        expect(hit.x, name).toEqual([1])
+        hit.x.push(2)
+      }
+    }
   })
 
   it('frozen L1 mode returns one deep-frozen object', async () => {

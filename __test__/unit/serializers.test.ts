@@ -10,15 +10,20 @@ import {
   StandardSerializer,
 } from '../../src/cache-api.js'
 import { SerializationError } from '../../src/errors.js'
+import { NOT_CLONABLE } from '../../src/serializers/serializer.js'
 
 class User {
   constructor(readonly id: number) {}
 }
 
-/** msgpackr reads an own `__proto__` key back as `__proto_`, so the msgpack serializers refuse it. */
+/**
+ * Values the serializers refuse by design, which generated inputs must skip: an own `__proto__` key
+ * (msgpackr reads it back as `__proto_`) and an invalid Date.
+ */
 function hasProtoKey(value: unknown, seen = new Set<unknown>()): boolean {
   if (value === null || typeof value !== 'object' || seen.has(value)) return false
   seen.add(value)
+  if (value instanceof Date) return Number.isNaN(value.getTime())
   if (Object.hasOwn(value, '__proto__')) return true
   const children =
     value instanceof Map
@@ -206,5 +211,97 @@ describe('ArrowSerializer', () => {
     expect(() => s.serialize({ id: [1] })).toThrow(
       /ArrowSerializer cannot serialize Object: return an apache-arrow Table/,
     )
+  })
+})
+
+/** Every object reachable from a value (Map keys and values, Set members, typed arrays included). */
+function objectsOf(value: unknown, out = new Set<object>()): Set<object> {
+  if (value === null || typeof value !== 'object' || out.has(value)) return out
+  out.add(value)
+  if (ArrayBuffer.isView(value)) {
+    out.add(value.buffer)
+    return out
+  }
+  const children =
+    value instanceof Map
+      ? [...value.keys(), ...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value)
+  for (const child of children) objectsOf(child, out)
+  return out
+}
+
+describe('cloneDecoded (copy-mode L1 hits clone one decoded template)', () => {
+  const cases = [
+    ['StandardSerializer', new StandardSerializer(), fc.jsonValue()],
+    [
+      'AutoSerializer',
+      new AutoSerializer(),
+      fc.anything({
+        withMap: true,
+        withSet: true,
+        withDate: true,
+        withBigInt: true,
+        withTypedArray: true,
+        withNullPrototype: true,
+        withBoxedValues: false,
+        withSparseArray: false,
+      }),
+    ],
+    ['JsonSerializer', new JsonSerializer(), fc.jsonValue()],
+  ] as const
+
+  for (const [name, s, arb] of cases) {
+    it(`${name}: a clone equals a fresh decode and shares no object with the template`, () => {
+      fc.assert(
+        fc.property(
+          (arb as fc.Arbitrary<unknown>).filter((v) => !hasProtoKey(v)),
+          (v) => {
+            const bytes = s.serialize(v)
+            const template = s.deserialize(bytes)
+            const copy = s.cloneDecoded(template)
+            expect(copy).toStrictEqual(s.deserialize(bytes))
+            const shared = objectsOf(template)
+            for (const o of objectsOf(copy)) expect(shared.has(o)).toBe(false)
+          },
+        ),
+        { numRuns: 200 },
+      )
+    })
+  }
+
+  it('keeps Buffer, typed array, Date and Map types, and copies their contents', () => {
+    const s = new AutoSerializer()
+    const template = s.deserialize(
+      s.serialize({
+        b: Buffer.from([1]),
+        f: new Float32Array([1.5]),
+        d: new Date(7),
+        m: new Map([[{ k: 1 }, [2]]]),
+      }),
+    ) as { b: Buffer; f: Float32Array; d: Date; m: Map<unknown, unknown> }
+    const copy = s.cloneDecoded(template) as typeof template
+    expect(Buffer.isBuffer(copy.b)).toBe(Buffer.isBuffer(template.b))
+    expect(copy.f).toBeInstanceOf(Float32Array)
+    copy.b[0] = 9
+    copy.f[0] = 9
+    copy.d.setTime(0)
+    expect(template.b[0]).toBe(1)
+    expect(template.f[0]).toBe(1.5)
+    expect(template.d.getTime()).toBe(7)
+    expect(copy.m).toEqual(template.m)
+    expect([...copy.m.keys()][0]).not.toBe([...template.m.keys()][0])
+  })
+
+  it('gives up on what it cannot copy exactly', () => {
+    const s = new StandardSerializer()
+    expect(s.cloneDecoded(new User(1))).toBe(NOT_CLONABLE)
+    expect(s.cloneDecoded({ a: [/x/] })).toBe(NOT_CLONABLE)
+    expect(s.cloneDecoded(JSON.parse('{"__proto__":1}'))).toBe(NOT_CLONABLE)
+    let deep: unknown = 1
+    for (let i = 0; i < 300; i++) deep = [deep]
+    expect(s.cloneDecoded(deep)).toBe(NOT_CLONABLE)
+    expect(new RawSerializer().cloneDecoded(Buffer.from('ab'))).toEqual(Buffer.from('ab'))
   })
 })

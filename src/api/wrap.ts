@@ -149,7 +149,7 @@ export function makeCached<F extends AnyFunction>(
       const entry = e.config.l1?.get(key)
       if (entry !== undefined) {
         stats.l1Hits++
-        const value = entry.bytes === null ? entry.frozen : e.config.serializer.deserialize(entry.bytes)
+        const value = e.hitValue(entry)
         if (sampled) stats.recordSampledHit(started)
         else stats.countHit()
         return Promise.resolve(value)
@@ -170,7 +170,7 @@ export function makeCached<F extends AnyFunction>(
     const entry = e.config.l1?.get(key)
     if (entry !== undefined) {
       stats.l1Hits++
-      const value = entry.bytes === null ? entry.frozen : e.config.serializer.deserialize(entry.bytes)
+      const value = e.hitValue(entry)
       if (sampled) stats.recordSampledHit(started)
       else stats.countHit()
       return value

@@ -1,8 +1,8 @@
 import type { Backend, BackendEntry } from '../backends/backend.js'
 import { type CachekitError, DecryptionError, IntegrityError, SerializationError } from '../errors.js'
-import type { Serializer } from '../serializers/serializer.js'
+import { NOT_CLONABLE, type Serializer } from '../serializers/serializer.js'
 import type { Codec } from './codec.js'
-import type { L1Cache } from './l1.js'
+import { type L1Cache, type L1Entry, NO_TEMPLATE_YET } from './l1.js'
 import { type CacheInfo, type CacheLogger, CacheStats } from './stats.js'
 
 export interface EngineConfig {
@@ -63,7 +63,28 @@ export class CacheEngine {
     const entry = this.config.l1?.get(key)
     if (entry === undefined) return undefined
     this.stats.l1Hits++
-    return { value: entry.bytes === null ? entry.frozen : this.config.serializer.deserialize(entry.bytes) }
+    return { value: this.hitValue(entry) }
+  }
+
+  /**
+   * The value an L1 hit hands out: the one frozen value, or in copy mode a fresh copy, cloned from
+   * the entry's private decoded template (decoded once, by the first hit) or decoded from the bytes.
+   */
+  hitValue(entry: L1Entry): unknown {
+    const bytes = entry.bytes
+    if (bytes === null) return entry.frozen
+    const serializer = this.config.serializer
+    const template = entry.template
+    if (template === NO_TEMPLATE_YET) {
+      const value = serializer.deserialize(bytes)
+      entry.template = serializer.cloneDecoded === undefined ? NOT_CLONABLE : serializer.cloneDecoded(value)
+      return value
+    }
+    if (template !== NOT_CLONABLE && serializer.cloneDecoded !== undefined) {
+      const copy = serializer.cloneDecoded(template)
+      if (copy !== NOT_CLONABLE) return copy
+    }
+    return serializer.deserialize(bytes)
   }
 
   /** The value for a caller that did not compute it: a fresh decode, or the one frozen copy. */

@@ -8,10 +8,23 @@
  * key at the end, unless the entry is already in the newer half (a delete + set per hit on hot keys
  * costs more than the rest of the hit). So an entry is never evicted before every entry that was
  * last used before it and is in the older half. The byte budget counts payload lengths.
+ *
+ * Copy mode hits clone a private decoded copy of the entry (made by its first hit) rather than decode
+ * the bytes again: several times cheaper, with the same result. That copy lives beside the bytes, so
+ * an entry that has been hit takes about as much memory again as a frozen-mode entry, beyond the
+ * budget (which still counts payload lengths only).
  */
+
+/** `L1Entry.template` before the first hit. */
+export const NO_TEMPLATE_YET: unique symbol = Symbol('cachekit.noTemplateYet')
 export interface L1Entry {
   readonly bytes: Uint8Array | null
   readonly frozen: unknown
+  /**
+   * Copy mode: a private decoded copy that hits are cloned from (never handed out), made by the
+   * first hit; NO_TEMPLATE_YET before that, NOT_CLONABLE when the serializer cannot clone the value.
+   */
+  template: unknown
   readonly size: number
   readonly expiresAt: number
   /** Value of the insertion clock when the entry was last put at the end. */
@@ -67,6 +80,7 @@ export class L1Cache {
     this.#put(key, {
       bytes: Buffer.from(bytes),
       frozen: undefined,
+      template: NO_TEMPLATE_YET,
       size: bytes.byteLength,
       expiresAt: Date.now() + ttlMs,
       touched: 0,
@@ -78,6 +92,7 @@ export class L1Cache {
     this.#put(key, {
       bytes: null,
       frozen: deepFreeze(value),
+      template: NO_TEMPLATE_YET,
       size,
       expiresAt: Date.now() + ttlMs,
       touched: 0,

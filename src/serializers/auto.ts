@@ -1,6 +1,6 @@
 import { addExtension, Packr } from 'msgpackr'
 import { SerializationError } from '../errors.js'
-import { decodeFailure, type Serializer } from './serializer.js'
+import { cloneDecoded, decodeFailure, type Serializer } from './serializer.js'
 
 // Private carriers for the two JS values msgpackr cannot tell apart on its own when records are off:
 // a Map (it would come back as an object) and -0 (written as the integer 0). They only exist between
@@ -105,6 +105,10 @@ export class AutoSerializer implements Serializer {
 
   serialize(value: unknown): Uint8Array {
     return this.#packr.pack(toWire(value, 'value', new Set()))
+  }
+
+  cloneDecoded(value: unknown): unknown {
+    return cloneDecoded(value)
   }
 
   deserialize(bytes: Uint8Array): unknown {

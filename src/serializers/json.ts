@@ -1,4 +1,4 @@
-import { assertPlain, decodeFailure, type PlainRules, type Serializer } from './serializer.js'
+import { assertPlain, cloneDecoded, decodeFailure, type PlainRules, type Serializer } from './serializer.js'
 
 const RULES: PlainRules = {
   name: 'JsonSerializer',
@@ -21,6 +21,10 @@ export class JsonSerializer implements Serializer {
   serialize(value: unknown): Uint8Array {
     assertPlain(value, RULES)
     return Buffer.from(JSON.stringify(value), 'utf8')
+  }
+
+  cloneDecoded(value: unknown): unknown {
+    return cloneDecoded(value)
   }
 
   deserialize(bytes: Uint8Array): unknown {

@@ -1,5 +1,5 @@
 import { SerializationError } from '../errors.js'
-import type { Serializer } from './serializer.js'
+import { cloneDecoded, type Serializer } from './serializer.js'
 
 /** Bytes in, bytes out: Buffer or Uint8Array only; hits return a Buffer. */
 export class RawSerializer implements Serializer {
@@ -15,6 +15,10 @@ export class RawSerializer implements Serializer {
       )
     }
     return value
+  }
+
+  cloneDecoded(value: unknown): unknown {
+    return cloneDecoded(value)
   }
 
   deserialize(bytes: Uint8Array): unknown {

@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr'
-import { assertPlain, decodeFailure, type PlainRules, type Serializer } from './serializer.js'
+import { assertPlain, cloneDecoded, decodeFailure, type PlainRules, type Serializer } from './serializer.js'
 
 const RULES: PlainRules = {
   name: 'StandardSerializer',
@@ -38,6 +38,10 @@ export class StandardSerializer implements Serializer {
   serialize(value: unknown): Uint8Array {
     assertPlain(value, RULES)
     return this.#packr.pack(value)
+  }
+
+  cloneDecoded(value: unknown): unknown {
+    return cloneDecoded(value)
   }
 
   deserialize(bytes: Uint8Array): unknown {
