@@ -2,7 +2,7 @@ import { tableFromArrays } from 'apache-arrow'
 import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
 import { cache, cacheControl, keyFromArgs, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
-import { ConfigurationError, SerializationError } from '../../src/errors.js'
+import { BackendError, ConfigurationError, SerializationError } from '../../src/errors.js'
 import { JsonSerializer, type Serializer } from '../../src/serializers/index.js'
 
 const quiet = { warn: vi.fn(), debug: () => {} }
@@ -457,6 +457,16 @@ describe('synchronous functions', () => {
     expect(() => cache((n: number) => n, { namespace: 'syncredis', backend })).toThrow(ConfigurationError)
     expect(() => cache((n: number) => n, { namespace: 'syncredis', backend })).toThrow(/declare it async/)
     expect(() => cache(async (n: number) => n, { namespace: 'asyncredis', backend })).not.toThrow()
+    client.disconnect()
+  })
+
+  it('a Redis read that fails rejects with BackendError (GET and GET+PTTL)', async () => {
+    const client = new Redis({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+    const backend = new RedisBackend({ client })
+    await expect(backend.get('k')).rejects.toThrow(BackendError)
+    await expect(backend.get('k')).rejects.toThrow(/Redis GET failed/)
+    await expect(backend.getWithTtl('k')).rejects.toThrow(BackendError)
+    await expect(backend.getWithTtl('k')).rejects.toThrow(/Redis GET\+PTTL failed/)
     client.disconnect()
   })
 
