@@ -20,6 +20,10 @@ export interface Codec {
   ): { data: Buffer; format: string }
 }
 
+// Options objects of the read path, shared rather than allocated per hit.
+const VALIDATE = Object.freeze({ validateMsgpack: true })
+const NO_VALIDATE = Object.freeze({ validateMsgpack: false })
+
 export class PlainCodec implements Codec {
   readonly encrypted = false
   readonly #storage = new ByteStorage()
@@ -35,7 +39,7 @@ export class PlainCodec implements Codec {
     _args: readonly unknown[],
     validateMsgpack: boolean,
   ) {
-    return this.#storage.retrieve(stored, { validateMsgpack })
+    return this.#storage.retrieve(stored, validateMsgpack ? VALIDATE : NO_VALIDATE)
   }
 }
 
