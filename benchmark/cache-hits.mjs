@@ -10,22 +10,13 @@ import { Cacheable } from 'cacheable'
 import Redis from 'ioredis'
 import { measure } from 'mitata'
 import { cache, RedisBackend } from '../dist/index.js'
+import { userObject } from './data.mjs'
 import { startRedis } from './redis-server.mjs'
 
 const quick = process.argv.includes('--quick')
 const opts = { min_cpu_time: quick ? 50e6 : 400e6 }
 
-/** A ~1 KiB API-like object. */
-function user(id) {
-  return {
-    id,
-    name: `user-${id}`,
-    email: `user${id}@example.com`,
-    roles: ['reader', 'writer'],
-    profile: { bio: 'x'.repeat(600), joined: '2024-01-01T00:00:00.000Z', followers: 1234, verified: true },
-    tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`),
-  }
-}
+const user = userObject
 const load = async (id) => user(id)
 console.error(`value size: ${JSON.stringify(user(42)).length} bytes of JSON`)
 

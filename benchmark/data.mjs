@@ -29,3 +29,15 @@ export function jsonBytes(size) {
 export function randomData(size) {
   return randomBytes(size)
 }
+
+/** A ~1 KiB API-like object (952 bytes as JSON): the value of the cache-hit benchmarks. */
+export function userObject(id) {
+  return {
+    id,
+    name: `user-${id}`,
+    email: `user${id}@example.com`,
+    roles: ['reader', 'writer'],
+    profile: { bio: 'x'.repeat(600), joined: '2024-01-01T00:00:00.000Z', followers: 1234, verified: true },
+    tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`),
+  }
+}

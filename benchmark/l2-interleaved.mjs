@@ -6,17 +6,11 @@ import { cpus } from 'node:os'
 import Redis from 'ioredis'
 import { Packr } from 'msgpackr'
 import { ByteStorage, cache, RedisBackend } from '../dist/index.js'
+import { userObject } from './data.mjs'
 import { startRedis } from './redis-server.mjs'
 
 const ROUNDS = 4000
-const user = (id) => ({
-  id,
-  name: `user-${id}`,
-  email: `user${id}@example.com`,
-  roles: ['reader', 'writer'],
-  profile: { bio: 'x'.repeat(600), joined: '2024-01-01T00:00:00.000Z', followers: 1234, verified: true },
-  tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`),
-})
+const user = userObject
 
 const redis = await startRedis()
 const raw = new Redis(redis.url)
