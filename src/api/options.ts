@@ -1,6 +1,7 @@
 import type { Backend } from '../backends/backend.js'
 import { MemoryBackend } from '../backends/memory.js'
 import { type Codec, PlainCodec, SealingCodec } from '../cache/codec.js'
+import type { EngineConfig } from '../cache/engine.js'
 import { L1Cache } from '../cache/l1.js'
 import { type CacheLogger, defaultLogger } from '../cache/stats.js'
 import { ConfigurationError } from '../errors.js'
@@ -45,17 +46,9 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
   logger?: CacheLogger
 }
 
-/** Options resolved once, shared by every engine built from them. */
-export interface Setup {
+/** Options resolved once, shared by every engine built from them (an engine adds its namespace). */
+export interface Setup extends Omit<EngineConfig, 'namespace'> {
   intent: IntentName
-  ttl: number
-  serializer: Serializer
-  backend: Backend | null
-  l1: L1Cache | null
-  l1Mode: 'copy' | 'frozen'
-  codec: Codec
-  onDecryptError: 'throw' | 'miss'
-  logger: CacheLogger
   /** Closes what this setup opened (the env lease or the given backend). */
   close(): Promise<void>
 }

@@ -59,6 +59,13 @@ function isThenable(value: unknown): boolean {
  * Builds the replacement function. Async functions use L1 + L2 with single-flight; synchronous ones
  * can only use L1 and in-process backends, which is checked here, at wrap time.
  */
+/** Stores a computed key in a bounded memo (emptied wholesale when full) and returns it. */
+function remember<K>(memo: Map<K, string>, arg: K, key: string): string {
+  if (memo.size >= KEY_MEMO_LIMIT) memo.clear()
+  memo.set(arg, key)
+  return key
+}
+
 export function makeCached<F extends AnyFunction>(
   fn: F,
   options: CacheOptions,
@@ -117,24 +124,12 @@ export function makeCached<F extends AnyFunction>(
         type === 'bigint' ||
         (type === 'string' && (arg as string).length <= KEY_MEMO_MAX_TEXT)
       ) {
-        let key = primitiveKeys.get(arg)
-        if (key === undefined) {
-          key = keyFromArgs(namespace, args)
-          if (primitiveKeys.size >= KEY_MEMO_LIMIT) primitiveKeys.clear()
-          primitiveKeys.set(arg, key)
-        }
-        return key
+        return primitiveKeys.get(arg) ?? remember(primitiveKeys, arg, keyFromArgs(namespace, args))
       }
     }
     const text = canonicalArgs(args)
     if (text.length > KEY_MEMO_MAX_TEXT) return keyFromCanonical(namespace, text)
-    let key = textKeys.get(text)
-    if (key === undefined) {
-      key = keyFromCanonical(namespace, text)
-      if (textKeys.size >= KEY_MEMO_LIMIT) textKeys.clear()
-      textKeys.set(text, key)
-    }
-    return key
+    return textKeys.get(text) ?? remember(textKeys, text, keyFromCanonical(namespace, text))
   }
 
   const callAsync = function (this: unknown, ...args: unknown[]): Promise<unknown> {

@@ -46,6 +46,21 @@ fn retrieve_out(
     Ok(Either::A((n * 256 + format.len()) as f64))
 }
 
+/// The AAD context from the positional arguments of `encryptTo` / `decryptTo`.
+fn aad_context<'a>(
+    cache_key: &'a str,
+    format: &'a str,
+    compressed: bool,
+    original_type: Option<&'a str>,
+) -> AadContext<'a> {
+    AadContext {
+        cache_key,
+        format,
+        compressed,
+        original_type,
+    }
+}
+
 #[napi]
 impl ByteStorage {
     #[napi(ts_return_type = "number | Buffer")]
@@ -139,12 +154,7 @@ impl TenantKeys {
         original_type: Option<String>,
         mut scratch: Uint8ArraySlice,
     ) -> napi::Result<Either<f64, JsBuffer>> {
-        let ctx = AadContext {
-            cache_key: &cache_key,
-            format: &format,
-            compressed,
-            original_type: original_type.as_deref(),
-        };
+        let ctx = aad_context(&cache_key, &format, compressed, original_type.as_deref());
         let keyring = self.keyring();
         guard(|| {
             build_out(
@@ -168,12 +178,7 @@ impl TenantKeys {
         original_type: Option<String>,
         mut scratch: Uint8ArraySlice,
     ) -> napi::Result<Either<f64, JsBuffer>> {
-        let ctx = AadContext {
-            cache_key: &cache_key,
-            format: &format,
-            compressed,
-            original_type: original_type.as_deref(),
-        };
+        let ctx = aad_context(&cache_key, &format, compressed, original_type.as_deref());
         let keyring = self.keyring();
         guard(|| {
             let len = Keyring::plaintext_len(&sealed).map_err(core_error)?;
