@@ -1,6 +1,8 @@
 /**
- * Loads the protocol's test vectors from `CACHEKIT_PROTOCOL_DIR` (default `../shared/protocol`
- * beside the repository). A missing folder fails the test run: conformance is never skipped.
+ * Loads the protocol's test vectors from the repository's `protocol/` folder (vendored copies,
+ * checked against `protocol/MANIFEST.tsv`), or from `CACHEKIT_PROTOCOL_DIR` when set (absolute,
+ * or relative to the repository root). A missing folder fails the test run: conformance is never
+ * skipped.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -8,8 +10,12 @@ import { fileURLToPath } from 'node:url'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
+/** The copy committed with the repository, whatever `CACHEKIT_PROTOCOL_DIR` says. */
+export const vendoredProtocolDir = join(repoRoot, 'protocol')
+
 export function protocolDir(): string {
-  return resolve(repoRoot, process.env.CACHEKIT_PROTOCOL_DIR ?? '../shared/protocol')
+  const override = process.env.CACHEKIT_PROTOCOL_DIR
+  return override === undefined || override === '' ? vendoredProtocolDir : resolve(repoRoot, override)
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: vector documents are untyped JSON
@@ -18,7 +24,9 @@ export type Json = any
 export function loadVectors(name: string): Json {
   const path = join(protocolDir(), 'test-vectors', name)
   if (!existsSync(path)) {
-    throw new Error(`protocol vectors not found at ${path}: set CACHEKIT_PROTOCOL_DIR to the protocol folder`)
+    throw new Error(
+      `protocol vectors not found at ${path}: restore the repository's protocol/ folder, or point CACHEKIT_PROTOCOL_DIR at a protocol folder (with test-vectors/ inside)`,
+    )
   }
   return JSON.parse(readFileSync(path, 'utf8'))
 }

@@ -5,12 +5,14 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// `CACHEKIT_PROTOCOL_DIR`, or `../shared/protocol` beside the repository. A missing folder fails
-/// the test: conformance is never skipped.
+/// The repository's vendored `protocol/` folder, or `CACHEKIT_PROTOCOL_DIR` when set (absolute, or
+/// relative to the repository root, as the JS tests read it). A missing folder fails the test:
+/// conformance is never skipped.
 pub fn protocol_dir() -> PathBuf {
-    match std::env::var_os("CACHEKIT_PROTOCOL_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/protocol"),
+    let repo_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    match std::env::var_os("CACHEKIT_PROTOCOL_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => repo_root.join(dir),
+        None => repo_root.join("protocol"),
     }
 }
 
@@ -18,7 +20,7 @@ pub fn load(name: &str) -> Value {
     let path = protocol_dir().join("test-vectors").join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "protocol vectors not found at {} ({e}): set CACHEKIT_PROTOCOL_DIR to the protocol folder",
+            "protocol vectors not found at {} ({e}): restore the repository's protocol/ folder or point CACHEKIT_PROTOCOL_DIR at a protocol folder",
             path.display()
         )
     });
