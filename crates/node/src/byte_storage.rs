@@ -2,7 +2,7 @@
 
 use cachekit_core::msgpack::{scan, ScanMode};
 use cachekit_core::storage::{self, Checked, DEFAULT_FORMAT};
-use napi::bindgen_prelude::{AsyncTask, Uint8Array, Uint8ArraySlice};
+use napi::bindgen_prelude::{AsyncTask, Uint8ArraySlice};
 use napi::Env;
 use napi_derive::napi;
 
@@ -105,9 +105,13 @@ impl ByteStorage {
 
     /// `store` on the libuv thread pool (for large values).
     #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn store_async(&self, data: Uint8Array, format: Option<String>) -> AsyncTask<StoreTask> {
+    pub fn store_async(
+        &self,
+        data: Uint8ArraySlice,
+        format: Option<String>,
+    ) -> AsyncTask<StoreTask> {
         AsyncTask::new(StoreTask {
-            data,
+            data: data.to_vec(),
             format: format.unwrap_or_else(|| self.format.clone()),
         })
     }
@@ -116,11 +120,11 @@ impl ByteStorage {
     #[napi(ts_return_type = "Promise<Retrieved>")]
     pub fn retrieve_async(
         &self,
-        envelope: Uint8Array,
+        envelope: Uint8ArraySlice,
         options: Option<RetrieveOptions>,
     ) -> AsyncTask<RetrieveTask> {
         AsyncTask::new(RetrieveTask {
-            envelope,
+            envelope: envelope.to_vec(),
             validate_msgpack: options.and_then(|o| o.validate_msgpack).unwrap_or(false),
         })
     }

@@ -1,12 +1,14 @@
-//! The `*Async` variants: the same core calls, run on the libuv thread pool. Inputs are held by
-//! reference (no copy) until the task ends.
+//! The `*Async` variants: the same core calls, run on the libuv thread pool. Each task owns a copy
+//! of its input, taken while the JavaScript call is still on the stack: a view the caller could
+//! shrink (resizable ArrayBuffer) or detach (transfer) while the task runs would otherwise leave the
+//! worker thread reading freed or foreign memory. The copy is cheap next to the work these calls
+//! exist for (values of hundreds of KiB and more); the small-value sync paths borrow instead.
 
 use std::sync::Arc;
 
 use cachekit_core::crypto::Keyring;
 use cachekit_core::msgpack::{scan, ScanMode};
 use cachekit_core::storage;
-use napi::bindgen_prelude::Uint8Array;
 use napi::{Env, Task};
 
 use crate::byte_storage::Retrieved;
@@ -39,7 +41,7 @@ fn to_retrieved(env: &Env, (data, format): (Vec<u8>, String)) -> napi::Result<Re
 }
 
 pub struct StoreTask {
-    pub(crate) data: Uint8Array,
+    pub(crate) data: Vec<u8>,
     pub(crate) format: String,
 }
 
@@ -57,7 +59,7 @@ impl Task for StoreTask {
 }
 
 pub struct RetrieveTask {
-    pub(crate) envelope: Uint8Array,
+    pub(crate) envelope: Vec<u8>,
     pub(crate) validate_msgpack: bool,
 }
 
@@ -76,7 +78,7 @@ impl Task for RetrieveTask {
 
 pub struct EncryptTask {
     pub(crate) keyring: Arc<Keyring>,
-    pub(crate) input: Uint8Array,
+    pub(crate) input: Vec<u8>,
     pub(crate) context: EncryptionContext,
 }
 
@@ -95,7 +97,7 @@ impl Task for EncryptTask {
 
 pub struct DecryptTask {
     pub(crate) keyring: Arc<Keyring>,
-    pub(crate) input: Uint8Array,
+    pub(crate) input: Vec<u8>,
     pub(crate) context: EncryptionContext,
 }
 
@@ -114,7 +116,7 @@ impl Task for DecryptTask {
 
 pub struct SealTask {
     pub(crate) keyring: Arc<Keyring>,
-    pub(crate) data: Uint8Array,
+    pub(crate) data: Vec<u8>,
     pub(crate) cache_key: String,
     pub(crate) format: String,
 }
@@ -134,7 +136,7 @@ impl Task for SealTask {
 
 pub struct OpenTask {
     pub(crate) keyring: Arc<Keyring>,
-    pub(crate) sealed: Uint8Array,
+    pub(crate) sealed: Vec<u8>,
     pub(crate) cache_key: String,
     pub(crate) format: String,
     pub(crate) validate_msgpack: bool,

@@ -197,12 +197,12 @@ impl TenantKeys {
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn encrypt_async(
         &self,
-        plaintext: Uint8Array,
+        plaintext: Uint8ArraySlice,
         context: EncryptionContext,
     ) -> AsyncTask<EncryptTask> {
         AsyncTask::new(EncryptTask {
             keyring: Arc::clone(&self.keyring),
-            input: plaintext,
+            input: plaintext.to_vec(),
             context,
         })
     }
@@ -210,31 +210,31 @@ impl TenantKeys {
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn decrypt_async(
         &self,
-        sealed: Uint8Array,
+        sealed: Uint8ArraySlice,
         context: EncryptionContext,
     ) -> AsyncTask<DecryptTask> {
         AsyncTask::new(DecryptTask {
             keyring: Arc::clone(&self.keyring),
-            input: sealed,
+            input: sealed.to_vec(),
             context,
         })
     }
 
     #[napi(ts_return_type = "Promise<Buffer>")]
-    pub fn seal_async(&self, data: Uint8Array, options: SealOptions) -> AsyncTask<SealTask> {
+    pub fn seal_async(&self, data: Uint8ArraySlice, options: SealOptions) -> AsyncTask<SealTask> {
         AsyncTask::new(SealTask {
             keyring: Arc::clone(&self.keyring),
-            data,
+            data: data.to_vec(),
             cache_key: options.cache_key,
             format: options.format.unwrap_or_else(|| DEFAULT_FORMAT.to_owned()),
         })
     }
 
     #[napi(ts_return_type = "Promise<Retrieved>")]
-    pub fn open_async(&self, sealed: Uint8Array, options: OpenOptions) -> AsyncTask<OpenTask> {
+    pub fn open_async(&self, sealed: Uint8ArraySlice, options: OpenOptions) -> AsyncTask<OpenTask> {
         AsyncTask::new(OpenTask {
             keyring: Arc::clone(&self.keyring),
-            sealed,
+            sealed: sealed.to_vec(),
             cache_key: options.cache_key,
             format: options.format.unwrap_or_else(|| DEFAULT_FORMAT.to_owned()),
             validate_msgpack: options.validate_msgpack.unwrap_or(false),
