@@ -1,4 +1,5 @@
-import { assertPlain, cloneDecoded, decodeFailure, type PlainRules, type Serializer } from './serializer.js'
+import { assertPlain, type PlainRules } from './plain.js'
+import { cloneDecoded, decodeFailure, type Serializer } from './serializer.js'
 
 const RULES: PlainRules = {
   name: 'JsonSerializer',
@@ -11,8 +12,10 @@ const RULES: PlainRules = {
 }
 
 /**
- * UTF-8 JSON. Accepts only what JSON round-trips exactly (no Date, BigInt, NaN, undefined, binary);
- * `-0` comes back as 0, as in JSON.stringify.
+ * UTF-8 JSON. Accepts only what JSON round-trips exactly (no Date, BigInt, NaN, binary); `-0` comes
+ * back as 0, and `undefined` inside the value follows JSON.stringify: an undefined property is not
+ * written (reads back absent), an undefined array element or a hole reads back as null. A top-level
+ * `undefined` is refused: the cache does not store one.
  */
 export class JsonSerializer implements Serializer {
   readonly format = 'json'

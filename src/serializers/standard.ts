@@ -1,5 +1,6 @@
-import { Packr } from 'msgpackr'
-import { assertPlain, cloneDecoded, decodeFailure, type PlainRules, type Serializer } from './serializer.js'
+import { type Options, Packr } from 'msgpackr'
+import { assertPlain, type PlainRules } from './plain.js'
+import { cloneDecoded, decodeFailure, type Serializer } from './serializer.js'
 
 const RULES: PlainRules = {
   name: 'StandardSerializer',
@@ -11,33 +12,43 @@ const RULES: PlainRules = {
   allowProtoKey: false,
 }
 
+const PACKR_OPTIONS: Options = {
+  useRecords: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+  // 'auto' (number within ±2^53, bigint beyond) is implemented by msgpackr but missing from its typings.
+  int64AsType: 'auto' as 'number',
+  // bin values are copied out: a view into the bytes would let a caller write into an L1 entry.
+  copyBuffers: true,
+  // An undefined array element is nil (msgpackr's default is its private fixext 0).
+  encodeUndefinedAsNil: true,
+}
+
 /**
  * Plain MessagePack, readable by any language: maps, arrays, strings, numbers, booleans, nil, bin and the
  * standard timestamp extension (Date). No msgpackr records, structures or JS-only extensions.
  *
- * Exact round trip for everything it accepts, with two documented normalisations of msgpack itself:
+ * Exact round trip for everything it accepts, with documented normalisations of msgpack itself:
  * - integers decode as `number` when they fit in ±2^53, as `bigint` otherwise (so `5n` comes back as `5`);
- * - `-0` is written as the integer 0.
- * Values it cannot represent (Map, Set, undefined, class instances, typed arrays other than Uint8Array,
- * BigInt beyond 64 bits, ...) are rejected with SerializationError.
+ * - `-0` is written as the integer 0;
+ * - `undefined` follows JSON.stringify: an object property whose value is `undefined` is not written
+ *   (it reads back absent), an `undefined` array element or a hole is written as nil (reads back
+ *   null). A top-level `undefined` is refused: the cache does not store one.
+ * Values it cannot represent (Map, Set, class instances, typed arrays other than Uint8Array, BigInt
+ * beyond 64 bits, ...) are rejected with SerializationError.
  */
 export class StandardSerializer implements Serializer {
   readonly format = 'msgpack'
   readonly isMsgpack = true
-  readonly #packr = new Packr({
-    useRecords: false,
-    moreTypes: false,
-    mapsAsObjects: true,
-    variableMapSize: true,
-    // 'auto' (number within ±2^53, bigint beyond) is implemented by msgpackr but missing from its typings.
-    int64AsType: 'auto' as 'number',
-    // bin values are copied out: a view into the bytes would let a caller write into an L1 entry.
-    copyBuffers: true,
-  })
+  readonly #packr = new Packr(PACKR_OPTIONS)
+  // Only used for values that have an undefined property (the walk says so): msgpackr's skipValues
+  // costs a for-in per object, which the common case should not pay.
+  readonly #packrSkippingUndefined = new Packr({ ...PACKR_OPTIONS, skipValues: [undefined] } as Options)
 
   serialize(value: unknown): Uint8Array {
-    assertPlain(value, RULES)
-    return this.#packr.pack(value)
+    const shape = assertPlain(value, RULES)
+    return (shape.undefinedProperty ? this.#packrSkippingUndefined : this.#packr).pack(value)
   }
 
   cloneDecoded(value: unknown): unknown {
