@@ -40,6 +40,8 @@ export class ConfigurationError extends CachekitError {}
 export class SerializationError extends CachekitError {}
 /** A backend (Redis, memory, ...) operation failed. */
 export class BackendError extends CachekitError {}
+/** The cache (or cached function) was closed: its connection is released and it serves no more calls. */
+export class CacheClosedError extends CachekitError {}
 /** The native addon could not be loaded for this platform. */
 export class NativeLoadError extends CachekitError {}
 

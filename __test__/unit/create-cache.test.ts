@@ -78,7 +78,7 @@ describe('createCache on the memory backend', () => {
         fn(n)
         return n * 2
       },
-      { namespace: 'double' },
+      { name: 'double' },
     )
     expect(await double(4)).toBe(8)
     expect(await double(4)).toBe(8)
@@ -133,6 +133,6 @@ describe('backend detection from the environment', () => {
     expect(() => cache(async function f() {})).toThrow(/not supported yet/)
     vi.stubEnv('CACHEKIT_FILE_CACHE_DIR', '')
     const local = cache(async function g() {})
-    expect(local.info()).toMatchObject({ backend: 'memory', l2: false })
+    expect(local.info()).toMatchObject({ backend: 'none', l2: false })
   })
 })

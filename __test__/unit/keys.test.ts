@@ -137,10 +137,10 @@ describe('user keys', () => {
 })
 
 describe('namespaces', () => {
-  it('accept names, Class.method and paths; refuse colons, globs and spaces', () => {
+  it('accept names and Class.method; refuse colons, slashes (wrap separator), globs and spaces', () => {
     expect(validateNamespace('UserService.find')).toBe('UserService.find')
-    expect(validateNamespace('app/users-v2')).toBe('app/users-v2')
-    for (const bad of ['', 'a:b', 'a*', 'a b', 'a?', '[a]', 'x'.repeat(129)]) {
+    expect(validateNamespace('app.users-v2')).toBe('app.users-v2')
+    for (const bad of ['', 'a:b', 'a*', 'a b', 'a?', '[a]', 'x'.repeat(129), 'app/users', 5, undefined]) {
       expect(() => validateNamespace(bad)).toThrow(ConfigurationError)
     }
   })

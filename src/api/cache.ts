@@ -33,7 +33,9 @@ function wrapFunction(fn: AnyFunction, options: CacheOptions, intent: IntentName
       'Cannot name the cache of an anonymous function: pass { namespace: "..." } or use a named function',
     )
   }
-  return makeCached(fn, options, intent, { fixed: namespace }, `function ${namespace}`)
+  const explicit = options.namespace !== undefined
+  const label = fn.name === '' ? `function (namespace ${namespace})` : `function ${fn.name}`
+  return makeCached(fn, options, intent, { fixed: namespace, explicit }, label)
 }
 
 /** One dispatcher for every call shape, told apart by their arguments. */

@@ -1,12 +1,27 @@
 import { CacheEngine } from '../cache/engine.js'
+import { keyRef } from '../cache/logger.js'
 import type { CacheInfo } from '../cache/stats.js'
-import { keyFromUserKey, namespacePrefix, validateNamespace } from '../keys/keys.js'
+import { CacheClosedError, ConfigurationError } from '../errors.js'
+import {
+  keyFromUserKey,
+  namespacePrefix,
+  validateNamespace,
+  wrapNamespace,
+  wrapsPrefix,
+} from '../keys/keys.js'
+import { readEntries, readKeyList } from './batch-input.js'
 import type { IntentName } from './defaults.js'
-import { type CacheOptions, resolveSetup, validateTtl } from './options.js'
-import { type AnyFunction, type CachedFunction, makeCached } from './wrap.js'
+import { claimNamespace } from './namespaces.js'
+import { CREATE_CACHE_OPTIONS, SET_OPTIONS, WRAP_OPTIONS } from './option-shapes.js'
+import { type CacheOptions, resolveSetup, type Ttl, validateTtl } from './options.js'
+import { checkOptions } from './validate.js'
+import { type AnyFunction, type CacheControl, type CachedFunction, makeCached } from './wrap.js'
 
 export interface CreateCacheOptions extends Omit<CacheOptions, 'key' | 'async' | 'tenant'> {
-  /** Key segment of every entry: `ck:{namespace}:{key}`. Default "default". */
+  /**
+   * Key segment of every entry: `ck:{namespace}:{key}`. Required when the backend is shared (given,
+   * or found in the environment); "default" for L1-only and `intent: 'test'` caches.
+   */
   namespace?: string
   /** Preset to start from (default 'default'); see INTENT_DEFAULTS. */
   intent?: IntentName
@@ -15,117 +30,233 @@ export interface CreateCacheOptions extends Omit<CacheOptions, 'key' | 'async' |
 }
 
 export interface SetOptions {
-  /** Seconds; default the cache's ttl. */
-  ttl?: number
+  /** Seconds or a duration string; default the cache's ttl. */
+  ttl?: Ttl
 }
 
-/** A cache used by key. Values go through the same serializer, envelope, encryption and L1 as cache(). */
+export interface WrapOptions<Args extends unknown[] = unknown[]> {
+  /**
+   * This function's name inside the cache's namespace: keys `ck:{namespace}/{name}:...`. Required
+   * when the backend is shared; the function's name otherwise.
+   */
+  name?: string
+  ttl?: Ttl
+  key?: (...args: Args) => string
+  async?: boolean
+}
+
+/**
+ * A cache used by key. Values go through the same serializer, envelope, encryption and L1 as cache().
+ * Failure policy: reads (`get`, `has`, `ttl`, `getMany`) treat a failing backend as a miss (counted
+ * in `info().l2ReadErrors`); writes and deletes (`set`, `setMany`, `delete`, `invalidate`) reject
+ * with BackendError and change nothing in this process. After `close()` every method rejects with
+ * CacheClosedError (code `CLOSED`). Every method rejects on bad input; none throws synchronously.
+ */
 export interface Cache {
   readonly namespace: string
-  /** The value, or undefined on a miss. Use has() to tell a stored undefined from a miss. */
+  /** The value, or undefined on a miss. */
   get<T = unknown>(key: string): Promise<T | undefined>
-  /** Writes L1 and L2; rejects with BackendError when the backend write fails. */
+  /** Writes L2, then L1; rejects with BackendError when the backend write fails. */
   set(key: string, value: unknown, options?: SetOptions): Promise<void>
   delete(key: string): Promise<boolean>
   has(key: string): Promise<boolean>
   /** Remaining seconds; null when missing. */
   ttl(key: string): Promise<number | null>
-  /** One pipelined round trip for the keys L1 does not hold. */
+  /** One backend round trip for the keys L1 does not hold. */
   getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>>
+  /** All or nothing: every entry is checked and serialized first, then written in one transaction. */
   setMany(entries: Iterable<readonly [string, unknown]>, options?: SetOptions): Promise<void>
   /** A cached function sharing this cache's backend, L1, serializer and encryption. */
-  wrap<F extends AnyFunction>(
-    fn: F,
-    options?: Pick<CacheOptions<Parameters<F>>, 'namespace' | 'ttl' | 'key'>,
-  ): CachedFunction<F>
-  /** Deletes every entry whose key starts with `prefix` (all of this namespace when omitted), in every process. */
+  wrap<F extends AnyFunction>(fn: F, options?: WrapOptions<Parameters<F>>): CachedFunction<F>
+  /**
+   * Deletes every entry whose key starts with `prefix`, in every process; without a prefix, the whole
+   * namespace including its wrapped functions' entries.
+   */
   invalidate(prefix?: string): Promise<number>
   info(): CacheInfo
-  /** Closes the backend (env-detected connections when their last user closes). */
+  /** Closes the backend (env-detected connections when their last user closes) and the wraps. */
   close(): Promise<void>
 }
 
 export function createCache(options: CreateCacheOptions = {}): Cache {
-  const namespace = validateNamespace(options.namespace ?? 'default')
+  checkOptions(options, CREATE_CACHE_OPTIONS, 'createCache()')
+  const given = options.namespace === undefined ? undefined : validateNamespace(options.namespace)
   const intent = options.intent ?? 'default'
   const setup = resolveSetup(intent, options as CacheOptions)
+  const backend = setup.backend
+  if (given === undefined && setup.sharedStore && backend !== null) {
+    void setup.close()
+    throw new ConfigurationError(
+      'NAMESPACE_REQUIRED',
+      `createCache() has no namespace, but its ${backend.name} backend is shared: every cache without one would ` +
+        "share keys. Pass { namespace: 'sessions' } (unique per cache), or { backend: null } for this process only",
+    )
+  }
+  const namespace = given ?? 'default'
+  let release: () => void
+  try {
+    release = backend === null ? () => {} : claimNamespace(backend, namespace, { kind: 'by-key' })
+  } catch (err) {
+    void setup.close()
+    throw err
+  }
   const engine = new CacheEngine({ ...setup, namespace })
-  const keyOf = (key: string) => keyFromUserKey(namespace, key)
+  const wraps: CacheControl[] = []
+  let closed = false
+  const keyOf = (key: unknown) => keyFromUserKey(namespace, key)
 
-  const get = async (key: string): Promise<{ value: unknown } | undefined> => {
-    const full = keyOf(key)
-    await engine.ready()
-    const hit = engine.readL1(full) ?? (await engine.readL2(full, [key]))
-    if (hit === undefined) engine.stats.misses++
-    return hit
+  const open = (): Promise<void> => {
+    if (closed) {
+      return Promise.reject(
+        new CacheClosedError(
+          'CLOSED',
+          `Cache ${namespace} was closed (close() released its backend): create a new cache, or close it only at shutdown`,
+        ),
+      )
+    }
+    return engine.ready()
+  }
+  const readFailed = (key: string, err: unknown): void => {
+    engine.stats.l2ReadErrors++
+    setup.logger.warn(
+      { event: 'l2-read-failed', namespace, key: keyRef(key), err },
+      `L2 read failed in namespace ${namespace}; treated as a miss`,
+    )
   }
 
   return {
     namespace,
     async get<T>(key: string) {
-      return (await get(key))?.value as T | undefined
+      await open()
+      const full = keyOf(key)
+      const hit = engine.readL1(full) ?? (await engine.readL2(full, [key]))
+      if (hit === undefined) engine.stats.misses++
+      return hit?.value as T | undefined
     },
-    async set(key, value, opts = {}) {
-      await engine.ready()
-      await engine.write(keyOf(key), [key], value, validateTtl(opts.ttl ?? setup.ttl), true)
+    async set(key, value, opts) {
+      checkOptions(opts, SET_OPTIONS, 'set()')
+      await open()
+      const ttl = validateTtl(opts?.ttl ?? setup.ttl)
+      await engine.writePrepared(engine.prepare([[keyOf(key), key, value]]), ttl)
     },
-    delete(key) {
+    async delete(key) {
+      await open()
       return engine.invalidate(keyOf(key))
     },
     async has(key) {
+      await open()
       const full = keyOf(key)
       if (setup.l1?.remainingMs(full) !== undefined) return true
-      return setup.backend === null ? false : setup.backend.exists(full)
+      if (backend === null) return false
+      try {
+        return await backend.exists(full)
+      } catch (err) {
+        readFailed(full, err)
+        return false
+      }
     },
     async ttl(key) {
+      await open()
       const full = keyOf(key)
-      if (setup.backend !== null) return setup.backend.ttl(full)
-      const ms = setup.l1?.remainingMs(full)
-      return ms === undefined ? null : Math.ceil(ms / 1000)
+      if (backend === null) {
+        const ms = setup.l1?.remainingMs(full)
+        return ms === undefined ? null : Math.ceil(ms / 1000)
+      }
+      try {
+        return await backend.ttl(full)
+      } catch (err) {
+        readFailed(full, err)
+        return null
+      }
     },
     async getMany<T>(keys: readonly string[]) {
-      await engine.ready()
-      const out: Array<T | undefined> = new Array(keys.length)
+      const list = readKeyList(keys)
+      await open()
+      const full = list.map(keyOf)
+      const out: Array<T | undefined> = new Array(list.length)
       const missing: number[] = []
-      keys.forEach((key, i) => {
-        const hit = engine.readL1(keyOf(key))
+      full.forEach((key, i) => {
+        const hit = engine.readL1(key)
         if (hit === undefined) missing.push(i)
         else out[i] = hit.value as T
       })
-      if (missing.length > 0 && setup.backend !== null) {
-        const stored = await setup.backend.getMany(missing.map((i) => keyOf(keys[i] as string)))
-        for (const [n, i] of missing.entries()) {
-          const bytes = stored[n]
-          const key = keys[i] as string
-          // ttlMs 0 keeps these out of L1: MGET does not say how long L2 keeps them.
-          const found =
-            bytes == null ? undefined : engine.accept(keyOf(key), [key], { value: bytes, ttlMs: 0 })
-          if (found === null) await engine.deleteCorrupt(keyOf(key))
-          if (found == null) engine.stats.misses++
-          else out[i] = found.value as T
+      if (missing.length === 0) return out
+      let stored: Array<Buffer | null> = []
+      if (backend !== null) {
+        try {
+          stored = await backend.getMany(missing.map((i) => full[i] as string))
+        } catch (err) {
+          readFailed(full[missing[0] as number] as string, err)
         }
-      } else {
-        engine.stats.misses += missing.length
+      }
+      for (const [n, i] of missing.entries()) {
+        const bytes = stored[n]
+        const key = full[i] as string
+        // ttlMs 0 keeps these out of L1: MGET does not say how long L2 keeps them.
+        const found = bytes == null ? undefined : engine.accept(key, [list[i]], { value: bytes, ttlMs: 0 })
+        if (found === null) await engine.deleteCorrupt(key)
+        if (found == null) engine.stats.misses++
+        else out[i] = found.value as T
       }
       return out
     },
-    async setMany(entries, opts = {}) {
-      await engine.ready()
-      const ttl = validateTtl(opts.ttl ?? setup.ttl)
-      await Promise.all([...entries].map(([key, value]) => engine.write(keyOf(key), [key], value, ttl, true)))
+    async setMany(entries, opts) {
+      const list = readEntries(entries)
+      checkOptions(opts, SET_OPTIONS, 'setMany()')
+      await open()
+      const ttl = validateTtl(opts?.ttl ?? setup.ttl)
+      // Keys and values are all checked (and serialized) before the first byte is written.
+      const prepared = engine.prepare(list.map(([key, value]) => [keyOf(key), key, value] as const))
+      if (prepared.length > 0) await engine.writePrepared(prepared, ttl)
     },
     wrap(fn, wrapOptions = {}) {
-      const ns = wrapOptions.namespace ?? (fn.name === '' ? undefined : fn.name) ?? ''
-      return makeCached(fn, wrapOptions, intent, { fixed: ns }, `function ${ns || '(anonymous)'}`, setup)
+      checkOptions(wrapOptions, WRAP_OPTIONS, 'wrap()')
+      if (closed)
+        throw new CacheClosedError('CLOSED', `Cache ${namespace} was closed: wrap functions before close()`)
+      const name = wrapOptions.name ?? (setup.sharedStore || fn.name === '' ? undefined : fn.name)
+      if (name === undefined) {
+        throw new ConfigurationError(
+          'NAMESPACE_REQUIRED',
+          `wrap() needs { name } for ${fn.name === '' ? 'an anonymous function' : `function ${fn.name}`}` +
+            (setup.sharedStore
+              ? ' because the backend is shared (function names collide across services)'
+              : '') +
+            `: e.g. ${namespace}.wrap(fn, { name: 'byId' }) stores under ${namespacePrefix(namespace).slice(0, -1)}/byId:...`,
+        )
+      }
+      const full = wrapNamespace(namespace, name)
+      const { name: _name, ...rest } = wrapOptions
+      const cached = makeCached(
+        fn,
+        rest,
+        intent,
+        { fixed: full, explicit: true, composed: true },
+        `function ${full}`,
+        setup,
+      )
+      wraps.push(cached)
+      return cached
     },
-    invalidate(prefix = '') {
-      return engine.clear(namespacePrefix(namespace) + prefix)
+    async invalidate(prefix = '') {
+      if (typeof prefix !== 'string') {
+        throw new ConfigurationError(
+          'INVALID_ARGUMENT',
+          `invalidate(prefix) takes a string, got ${typeof prefix}: e.g. invalidate('user:')`,
+        )
+      }
+      await open()
+      const own = namespacePrefix(namespace)
+      return engine.clear(prefix === '' ? [own, wrapsPrefix(namespace)] : [own + prefix])
     },
     info() {
       return engine.info()
     },
-    close() {
-      return setup.close()
+    async close() {
+      if (closed) return
+      closed = true
+      release()
+      await Promise.all(wraps.map((w) => w.close()))
+      await setup.close()
     },
   }
 }

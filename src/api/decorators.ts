@@ -78,22 +78,24 @@ export function decorateStandard(
       `@cache decorates methods, not a ${context.kind}: move it onto a method`,
     )
   }
-  let namespace = options.namespace
+  let namespace: string | undefined
   const label = `method ${String(context.name)}`
   const cached = makeCached(
     method,
     options,
     intent,
-    {
-      resolve: (thisArg) => {
-        namespace ??= defaultNamespace(
-          context.static ? thisArg : ownerOf(thisArg, context.name, cached),
-          context.name,
-          options,
-        )
-        return namespace
-      },
-    },
+    typeof options.namespace === 'string'
+      ? { fixed: options.namespace, explicit: true }
+      : {
+          resolve: (thisArg) => {
+            namespace ??= defaultNamespace(
+              context.static ? thisArg : ownerOf(thisArg, context.name, cached),
+              context.name,
+              options,
+            )
+            return namespace
+          },
+        },
     label,
   )
   // Fix the namespace as soon as the first instance (or the class) exists, so that controls reached
@@ -124,7 +126,7 @@ export function decorateLegacy(
     method as AnyFunction,
     options,
     intent,
-    { fixed: namespace },
+    { fixed: namespace, explicit: options.namespace !== undefined },
     `method ${namespace}`,
   )
   return { ...descriptor, value: cached }

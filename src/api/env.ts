@@ -1,9 +1,7 @@
-import { debuglog } from 'node:util'
 import type { Backend } from '../backends/backend.js'
 import { RedisBackend } from '../backends/redis.js'
+import type { CacheLogger } from '../cache/logger.js'
 import { ConfigurationError } from '../errors.js'
-
-const debug = debuglog('cachekit')
 
 type Env = Record<string, string | undefined>
 
@@ -37,7 +35,7 @@ export function detectBackend(env: Env = process.env): DetectedBackend {
     )
   }
   const [only] = set
-  if (only === 'CACHEKIT_REDIS_URL') return { kind: 'redis', url: (env[only] as string).trim(), source: only }
+  if (only === 'CACHEKIT_REDIS_URL') return { kind: 'redis', url: redisUrl(env, only), source: only }
   if (only !== undefined) {
     throw new ConfigurationError(
       'UNSUPPORTED_BACKEND',
@@ -45,8 +43,49 @@ export function detectBackend(env: Env = process.env): DetectedBackend {
     )
   }
   if (present(env, 'REDIS_URL'))
-    return { kind: 'redis', url: (env.REDIS_URL as string).trim(), source: 'REDIS_URL' }
+    return { kind: 'redis', url: redisUrl(env, 'REDIS_URL'), source: 'REDIS_URL' }
   return { kind: 'none', source: 'no backend variable set' }
+}
+
+const REDIS_SCHEMES = ['redis:', 'rediss:']
+
+/** The variable's URL, refused unless it is a redis:// or rediss:// URL (ioredis reads `localhost` as a path). */
+function redisUrl(env: Env, name: string): string {
+  const url = (env[name] as string).trim()
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(url)
+  } catch {
+    parsed = undefined
+  }
+  if (parsed === undefined || !REDIS_SCHEMES.includes(parsed.protocol) || parsed.hostname === '') {
+    throw new ConfigurationError(
+      'INVALID_REDIS_URL',
+      `${name}=${JSON.stringify(redact(url))} is not a Redis URL: write it as redis://host:port (or rediss:// for TLS), e.g. ${name}=redis://localhost:6379`,
+    )
+  }
+  return url
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@')
+}
+
+// What the environment selected is said once per process (per distinct choice), at the first cache
+// that uses it: a service that silently runs without its Redis is the surprise this prevents.
+const announced = new Set<string>()
+
+function announce(logger: CacheLogger, detected: DetectedBackend): void {
+  const what = detected.kind === 'redis' ? `redis ${redact(detected.url)} (from ${detected.source})` : 'none'
+  if (announced.has(what)) return
+  announced.add(what)
+  const message =
+    detected.kind === 'redis'
+      ? `L2 backend: Redis at ${redact(detected.url)}, from ${detected.source}`
+      : 'No L2 configured: caches use this process only (L1); set REDIS_URL or pass { backend } to share a Redis'
+  const fields = { event: 'backend-selected', backend: detected.kind, source: detected.source }
+  if (logger.info === undefined) logger.warn(fields, message)
+  else logger.info(fields, message)
 }
 
 // Every cache that finds the same URL in the environment shares one connection, counted so that the
@@ -59,10 +98,10 @@ export interface Lease {
   release(): Promise<void>
 }
 
-export function leaseEnvBackend(env: Env = process.env): Lease {
+export function leaseEnvBackend(env: Env, logger: CacheLogger): Lease {
   const detected = detectBackend(env)
+  announce(logger, detected)
   if (detected.kind === 'none') {
-    debug('backend: none (%s), L1 only in this process', detected.source)
     return { backend: null, source: detected.source, release: async () => {} }
   }
   let slot = shared.get(detected.url)
@@ -71,7 +110,6 @@ export function leaseEnvBackend(env: Env = process.env): Lease {
     shared.set(detected.url, slot)
   }
   slot.users++
-  debug('backend: redis from %s', detected.source)
   const current = slot
   let released = false
   return {

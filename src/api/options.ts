@@ -3,14 +3,19 @@ import { MemoryBackend } from '../backends/memory.js'
 import { type Codec, PlainCodec, SealingCodec } from '../cache/codec.js'
 import type { EngineConfig } from '../cache/engine.js'
 import { L1Cache } from '../cache/l1.js'
-import { type CacheLogger, defaultLogger } from '../cache/stats.js'
+import { type CacheLogger, consoleLogger, rateLimited } from '../cache/logger.js'
 import { ConfigurationError } from '../errors.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
 import { CACHE_DEFAULTS, INTENT_DEFAULTS, type IntentName } from './defaults.js'
 import { leaseEnvBackend, resolveMasterKeys } from './env.js'
+import { checkL1Options, checkLoggerOption } from './option-shapes.js'
+import { parseTtl } from './ttl.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: argument lists of user functions are arbitrary
 export type AnyArgs = any[]
+
+/** A time to live: whole seconds (`300`) or a duration string (`'30s'`, `'5m'`, `'1h'`, `'1d'`). */
+export type Ttl = number | `${number}${'s' | 'm' | 'h' | 'd'}`
 
 export interface L1Options {
   /** Byte budget of serialized payloads (default CACHE_DEFAULTS.l1MaxBytes). */
@@ -20,10 +25,14 @@ export interface L1Options {
 }
 
 export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
-  /** Key segment shared by every entry of this function; defaults to the function (or Class.method) name. */
+  /**
+   * Key segment shared by every entry of this function. Required when the cache has a shared L2
+   * (any backend given or found in the environment); defaults to the function (or Class.method)
+   * name only for L1-only caches and `cache.test`'s private MemoryBackend.
+   */
   namespace?: string
-  /** Seconds, a positive integer; default from the intent. */
-  ttl?: number
+  /** Seconds or a duration string (`'5m'`); default from the intent. */
+  ttl?: Ttl
   /** L2 store. Omitted: detected from the environment. `null`: L1 only. */
   backend?: Backend | null
   serializer?: Serializer | SerializerName
@@ -43,67 +52,80 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
   tenant?: string | ((...args: Args) => string)
   /** Encrypted caches: 'throw' (default, fail closed) or 'miss' (count, log, recompute). */
   onDecryptError?: 'throw' | 'miss'
+  /**
+   * Store `undefined` results too (default false: an `undefined` result is returned to the caller,
+   * counted in `info().undefinedResults` and not stored). Needs a serializer that represents
+   * `undefined` exactly: `'msgpack-js'`.
+   */
+  cacheUndefined?: boolean
+  /** pino-style logger (`warn(fields, message)`); default console. Warnings are rate limited. */
   logger?: CacheLogger
 }
 
 /** Options resolved once, shared by every engine built from them (an engine adds its namespace). */
 export interface Setup extends Omit<EngineConfig, 'namespace'> {
   intent: IntentName
+  /**
+   * Whether the L2 store can hold other caches' entries: any backend given or found in the
+   * environment. Only `cache.test`'s own MemoryBackend is private. Shared stores need explicit
+   * namespaces.
+   */
+  sharedStore: boolean
   /** Closes what this setup opened (the env lease or the given backend). */
   close(): Promise<void>
 }
 
-export function validateTtl(ttl: unknown): number {
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < CACHE_DEFAULTS.minTtlSeconds) {
-    throw new ConfigurationError(
-      'INVALID_TTL',
-      `ttl must be a whole number of seconds >= ${CACHE_DEFAULTS.minTtlSeconds}, got ${String(ttl)}: e.g. { ttl: 300 }`,
-    )
-  }
-  return ttl
+export function validateTtl(ttl: unknown, path = 'ttl'): number {
+  return parseTtl(ttl, path)
 }
 
 function resolveBackend(
   intent: IntentName,
   options: CacheOptions,
-): { backend: Backend | null; close(): Promise<void> } {
+  logger: CacheLogger,
+): { backend: Backend | null; sharedStore: boolean; close(): Promise<void> } {
   if (options.backend !== undefined) {
     const backend = options.backend
-    return { backend, close: async () => backend?.close() }
+    return { backend, sharedStore: backend !== null, close: async () => backend?.close() }
   }
   const source = INTENT_DEFAULTS[intent].l2
-  if (source === 'none') return { backend: null, close: async () => {} }
+  if (source === 'none') return { backend: null, sharedStore: false, close: async () => {} }
   if (source === 'memory') {
     const backend = new MemoryBackend()
-    return { backend, close: () => backend.close() }
+    return { backend, sharedStore: false, close: () => backend.close() }
   }
-  const lease = leaseEnvBackend()
-  return { backend: lease.backend, close: lease.release }
+  const lease = leaseEnvBackend(process.env, logger)
+  return { backend: lease.backend, sharedStore: lease.backend !== null, close: lease.release }
 }
 
 function resolveL1(
   intent: IntentName,
   option: CacheOptions['l1'],
 ): { l1: L1Cache | null; mode: 'copy' | 'frozen' } {
+  checkL1Options(option)
   const enabled = option === undefined ? INTENT_DEFAULTS[intent].l1 : option !== false
   const settings = typeof option === 'object' ? option : {}
   const mode = settings.mode ?? CACHE_DEFAULTS.l1Mode
-  if (mode !== 'copy' && mode !== 'frozen') {
-    throw new ConfigurationError('INVALID_L1_MODE', `l1.mode must be 'copy' or 'frozen', got ${String(mode)}`)
-  }
   const maxBytes = settings.maxBytes ?? CACHE_DEFAULTS.l1MaxBytes
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) {
-    throw new ConfigurationError(
-      'INVALID_L1_SIZE',
-      `l1.maxBytes must be a positive integer, got ${String(maxBytes)}`,
-    )
-  }
   return { l1: enabled ? new L1Cache(maxBytes) : null, mode }
 }
 
 function resolveCodec(intent: IntentName, options: CacheOptions): Codec {
   const encrypt = options.encrypt ?? (INTENT_DEFAULTS[intent].encrypt || options.masterKey !== undefined)
-  if (!encrypt) return new PlainCodec()
+  if (!encrypt) {
+    // Encryption options on a plaintext cache are a mistake that would otherwise go unnoticed.
+    const stray = (['previousMasterKeys', 'tenant', 'masterKey'] as const).find(
+      (k) => options[k] !== undefined,
+    )
+    if (stray !== undefined) {
+      throw new ConfigurationError(
+        'ENCRYPTION_OPTION_WITHOUT_ENCRYPTION',
+        `${stray} only applies to encrypted caches, but this one is not encrypted: remove ${stray}, or encrypt ` +
+          '(remove encrypt: false, or use cache.secure)',
+      )
+    }
+    return new PlainCodec()
+  }
   const keys = resolveMasterKeys(options.masterKey, options.previousMasterKeys)
   return new SealingCodec({
     ...keys,
@@ -111,27 +133,55 @@ function resolveCodec(intent: IntentName, options: CacheOptions): Codec {
   })
 }
 
-/** Validates everything and opens the backend; throws ConfigurationError at wrap time. */
+function resolveCacheUndefined(option: boolean | undefined, serializer: Serializer): boolean {
+  if (option !== true) return false
+  if (serializer.format !== 'msgpack-js') {
+    throw new ConfigurationError(
+      'CACHE_UNDEFINED_UNSUPPORTED',
+      `cacheUndefined needs a serializer that stores undefined exactly, but ${serializer.format} cannot: ` +
+        "use serializer: 'msgpack-js', or return null from the function for 'no value'",
+    )
+  }
+  return true
+}
+
+/**
+ * Builds the setup from options already checked against their shape (`checkCacheOptions`):
+ * validates values, opens the backend; throws ConfigurationError at wrap time.
+ */
 export function resolveSetup(intent: IntentName, options: CacheOptions): Setup {
   const ttl = validateTtl(options.ttl ?? INTENT_DEFAULTS[intent].ttl)
   const serializer = resolveSerializer(options.serializer)
+  const cacheUndefined = resolveCacheUndefined(options.cacheUndefined, serializer)
   const { l1, mode } = resolveL1(intent, options.l1)
   const onDecryptError = options.onDecryptError ?? CACHE_DEFAULTS.onDecryptError
-  if (onDecryptError !== 'throw' && onDecryptError !== 'miss') {
-    throw new ConfigurationError(
-      'INVALID_OPTION',
-      `onDecryptError must be 'throw' or 'miss', got ${String(onDecryptError)}`,
-    )
-  }
   const codec = resolveCodec(intent, options)
-  const { backend, close } = resolveBackend(intent, options)
+  checkLoggerOption(options.logger)
+  const logger = rateLimited(options.logger ?? consoleLogger())
+  const { backend, sharedStore, close } = resolveBackend(intent, options, logger)
   if (backend === null && l1 === null) {
+    void close()
     throw new ConfigurationError(
       'NOTHING_TO_CACHE_IN',
       'This cache has neither L1 nor a backend: enable l1 or give a backend (or set CACHEKIT_REDIS_URL)',
     )
   }
-  const logger = options.logger ?? defaultLogger()
-  logger.debug(`cache setup: intent=${intent} backend=${backend?.name ?? 'none (L1 only)'} ttl=${ttl}s`)
-  return { intent, ttl, serializer, backend, l1, l1Mode: mode, codec, onDecryptError, logger, close }
+  logger.debug?.(
+    { event: 'setup', intent, backend: backend?.name ?? 'none', ttl },
+    `cache setup: intent=${intent} backend=${backend?.name ?? 'none (L1 only)'} ttl=${ttl}s`,
+  )
+  return {
+    intent,
+    ttl,
+    serializer,
+    backend,
+    sharedStore,
+    l1,
+    l1Mode: mode,
+    codec,
+    onDecryptError,
+    cacheUndefined,
+    logger,
+    close,
+  }
 }

@@ -1,6 +1,6 @@
 import { CacheEngine } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
-import { ConfigurationError } from '../errors.js'
+import { CacheClosedError, ConfigurationError } from '../errors.js'
 import {
   keyFromArgs,
   keyFromCanonical,
@@ -10,7 +10,10 @@ import {
 } from '../keys/keys.js'
 import { canonicalArgs } from '../keys/normalize.js'
 import type { IntentName } from './defaults.js'
+import { claimNamespace } from './namespaces.js'
+import { CACHE_OPTIONS } from './option-shapes.js'
 import { type AnyArgs, type CacheOptions, resolveSetup, type Setup, validateTtl } from './options.js'
+import { checkOptions } from './validate.js'
 
 /** The controls every cached function carries. `refresh` and `bypass` return what the function returns. */
 export interface CacheControl<Args extends AnyArgs = AnyArgs, R = unknown> {
@@ -39,8 +42,30 @@ export const CONTROL = Symbol('cachekit.control')
 const KEY_MEMO_LIMIT = 1024
 const KEY_MEMO_MAX_TEXT = 256
 
-/** Where a cached function gets its namespace: fixed at wrap time, or found later (decorated methods). */
-export type NamespaceSource = { fixed: string } | { resolve: (thisArg: unknown) => string }
+/**
+ * Where a cached function gets its namespace: fixed at wrap time (given by the user, or derived
+ * from the function's name), or found later (standard-decorated methods, from their class).
+ * `composed`: built by the library from validated parts (a by-key cache's wrap), not user input.
+ */
+export type NamespaceSource =
+  | { fixed: string; explicit: boolean; composed?: boolean }
+  | { resolve: (thisArg: unknown) => string }
+
+function closedError(label: string): CacheClosedError {
+  return new CacheClosedError(
+    'CLOSED',
+    `${label} was closed (close() released its backend): create a new cached function, or call close() only at shutdown`,
+  )
+}
+
+function requireNamespace(label: string, backendName: string): never {
+  throw new ConfigurationError(
+    'NAMESPACE_REQUIRED',
+    `${label} has no namespace, but its ${backendName} backend is shared: a name like "get" (or "t" after minification) ` +
+      'would share entries with every other function of that name on the same store. Pass { namespace: "users.get" } ' +
+      '(unique per function), or use cache.local / { backend: null } for a cache private to this process',
+  )
+}
 
 function isAsyncFunction(fn: AnyFunction): boolean {
   const name = Object.getPrototypeOf(fn)?.constructor?.name
@@ -55,10 +80,6 @@ function isThenable(value: unknown): boolean {
   )
 }
 
-/**
- * Builds the replacement function. Async functions use L1 + L2 with single-flight; synchronous ones
- * can only use L1 and in-process backends, which is checked here, at wrap time.
- */
 /** Stores a computed key in a bounded memo (emptied wholesale when full) and returns it. */
 function remember<K>(memo: Map<K, string>, arg: K, key: string): string {
   if (memo.size >= KEY_MEMO_LIMIT) memo.clear()
@@ -66,6 +87,10 @@ function remember<K>(memo: Map<K, string>, arg: K, key: string): string {
   return key
 }
 
+/**
+ * Builds the replacement function. Async functions use L1 + L2 with single-flight; synchronous ones
+ * can only use L1 and in-process backends, which is checked here, at wrap time.
+ */
 export function makeCached<F extends AnyFunction>(
   fn: F,
   options: CacheOptions,
@@ -74,6 +99,7 @@ export function makeCached<F extends AnyFunction>(
   label: string,
   shared?: Setup,
 ): CachedFunction<F> {
+  if (shared === undefined) checkOptions(options, CACHE_OPTIONS, 'cache()')
   const isAsync = options.async === true || isAsyncFunction(fn)
   if (!isAsync && options.backend != null && options.backend.sync === undefined) {
     throw new ConfigurationError(
@@ -82,12 +108,27 @@ export function makeCached<F extends AnyFunction>(
         'declare it async (or pass { async: true } if it returns a Promise), or use cache.local / a MemoryBackend',
     )
   }
-  if ('fixed' in source) validateNamespace(source.fixed)
+  if ('fixed' in source && source.composed !== true) validateNamespace(source.fixed)
   // A cache object's wrap() shares its setup (backend, L1, codec); the cache object closes it.
   const setup: Setup =
     shared === undefined
       ? resolveSetup(intent, options)
       : { ...shared, ttl: validateTtl(options.ttl ?? shared.ttl), close: async () => {} }
+  const backend = setup.backend
+  if (setup.sharedStore && backend !== null && !('fixed' in source && source.explicit)) {
+    void setup.close()
+    requireNamespace(label, backend.name)
+  }
+  const owner = { kind: 'function', fn, label } as const
+  let release = (): void => {}
+  if ('fixed' in source && backend !== null) {
+    try {
+      release = claimNamespace(backend, source.fixed, owner)
+    } catch (err) {
+      void setup.close()
+      throw err
+    }
+  }
   if (!isAsync && setup.backend !== null && setup.backend.sync === undefined) {
     void setup.close()
     throw new ConfigurationError(
@@ -98,9 +139,16 @@ export function makeCached<F extends AnyFunction>(
   }
 
   let engine: CacheEngine | undefined
-  const engineFor = (thisArg: unknown): CacheEngine => {
+  let closed = false
+  const engineFor = (thisArg: unknown, evenClosed = false): CacheEngine => {
+    if (closed && !evenClosed) throw closedError(label)
     if (engine !== undefined) return engine
-    const namespace = 'fixed' in source ? source.fixed : validateNamespace(source.resolve(thisArg))
+    let namespace: string
+    if ('fixed' in source) namespace = source.fixed
+    else {
+      namespace = validateNamespace(source.resolve(thisArg))
+      if (backend !== null) release = claimNamespace(backend, namespace, owner)
+    }
     engine = new CacheEngine({ ...setup, namespace })
     return engine
   }
@@ -136,6 +184,7 @@ export function makeCached<F extends AnyFunction>(
     // The hit path: key, L1 lookup, one resolved promise. Latency is timed on a sample of hits.
     let started = 0
     try {
+      if (closed) throw closedError(label)
       const e = engine ?? engineFor(this)
       const stats = e.stats
       const sampled = stats.sampleCall()
@@ -206,21 +255,24 @@ export function makeCached<F extends AnyFunction>(
       }
     },
     bypass(this: unknown, ...args) {
-      engineFor(this).stats.bypasses++
+      engineFor(this, true).stats.bypasses++
       return fn.apply(this, args)
     },
     async clear() {
       const e = engineFor(this)
-      return e.clear(namespacePrefix(e.config.namespace))
+      return e.clear([namespacePrefix(e.config.namespace)])
     },
     info() {
-      return engineFor(this).info()
+      return engineFor(this, true).info()
     },
     key(...args) {
       return keyOf(this, args)
     },
-    close() {
-      return setup.close()
+    async close() {
+      if (closed) return
+      closed = true
+      release()
+      await setup.close()
     },
   }
   Object.assign(cached, control)

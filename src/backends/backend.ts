@@ -17,6 +17,11 @@ export interface Backend {
   getWithTtl(key: string): Promise<BackendEntry | null>
   /** `ttlSeconds` is a positive integer. */
   set(key: string, value: Buffer, ttlSeconds: number): Promise<void>
+  /**
+   * Writes every entry with one TTL, all or nothing as far as the store allows (Redis: one
+   * MULTI/EXEC transaction), so a failed batch never leaves some of its keys written.
+   */
+  setMany(entries: ReadonlyArray<readonly [string, Buffer]>, ttlSeconds: number): Promise<void>
   delete(key: string): Promise<boolean>
   exists(key: string): Promise<boolean>
   /** Remaining seconds; null when missing; Infinity when stored without expiry. */

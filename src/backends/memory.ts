@@ -79,6 +79,10 @@ export class MemoryBackend implements Backend {
     this.#write(key, value, ttlSeconds)
   }
 
+  async setMany(entries: ReadonlyArray<readonly [string, Buffer]>, ttlSeconds: number): Promise<void> {
+    for (const [key, value] of entries) this.#write(key, value, ttlSeconds)
+  }
+
   async delete(key: string): Promise<boolean> {
     return this.#slots.delete(key)
   }

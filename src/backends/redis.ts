@@ -70,6 +70,13 @@ export class RedisBackend implements Backend {
   }
 
   #fail(op: string, err: unknown): BackendError {
+    if (this.#closed) {
+      return new BackendError(
+        'CLOSED',
+        `Redis ${op} after close(): this RedisBackend (${this.#where}) was closed; create a new one, or close it only at shutdown`,
+        { cause: err },
+      )
+    }
     const reason = err instanceof Error ? err.message : String(err)
     return new BackendError(
       'REDIS_ERROR',
@@ -126,6 +133,18 @@ export class RedisBackend implements Backend {
 
   async set(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
     await this.#run('SET', () => this.client.set(this.#prefix + key, value, 'EX', ttlSeconds))
+  }
+
+  /** One MULTI/EXEC transaction: Redis applies all of the SETs or none of them. */
+  async setMany(entries: ReadonlyArray<readonly [string, Buffer]>, ttlSeconds: number): Promise<void> {
+    if (entries.length === 0) return
+    await this.#run('MULTI SET', async () => {
+      const multi = this.client.multi()
+      for (const [key, value] of entries) multi.set(this.#prefix + key, value, 'EX', ttlSeconds)
+      const replies = await multi.exec()
+      if (replies === null) throw new Error('the transaction was aborted')
+      for (const [err] of replies) if (err) throw err
+    })
   }
 
   delete(key: string): Promise<boolean> {

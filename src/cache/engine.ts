@@ -1,9 +1,16 @@
 import type { Backend, BackendEntry } from '../backends/backend.js'
-import { type CachekitError, DecryptionError, IntegrityError, SerializationError } from '../errors.js'
+import {
+  type CachekitError,
+  DecryptionError,
+  InputTooLargeError,
+  IntegrityError,
+  SerializationError,
+} from '../errors.js'
 import { NOT_CLONABLE, type Serializer } from '../serializers/serializer.js'
 import type { Codec } from './codec.js'
 import { type L1Cache, type L1Entry, NO_TEMPLATE_YET } from './l1.js'
-import { type CacheInfo, type CacheLogger, CacheStats } from './stats.js'
+import { type CacheLogger, keyRef } from './logger.js'
+import { type CacheInfo, CacheStats } from './stats.js'
 
 export interface EngineConfig {
   namespace: string
@@ -17,19 +24,34 @@ export interface EngineConfig {
   l1Mode: 'copy' | 'frozen'
   codec: Codec
   onDecryptError: 'throw' | 'miss'
+  /** Store a function's `undefined` result (only serializers that represent it exactly); default false. */
+  cacheUndefined: boolean
+  /** Rate limited already: warnings go straight to it. */
   logger: CacheLogger
 }
 
-/** What a read found: the value for this caller, plus the payload bytes for callers that share it. */
+/**
+ * What a read or computation found: the value for this caller, plus the payload bytes for callers
+ * that share it (`null`: an `undefined` result that was not stored).
+ */
 export interface Found {
   value: unknown
-  payload: Uint8Array
+  payload: Uint8Array | null
 }
+
+const NOT_STORED: Found = Object.freeze({ value: undefined, payload: null })
 
 /**
  * L1 + L2 orchestration for one namespace: reads (L1, then L2 through one native decode), write-through,
  * single-flight and the failure policy. Keys arrive complete; the API layer builds them.
  */
+/** One by-key entry ready to write: its payload (for L1) and stored bytes (for L2, when there is one). */
+export interface Prepared {
+  key: string
+  payload: Uint8Array
+  stored: Buffer | null
+}
+
 export class CacheEngine {
   readonly config: EngineConfig
   readonly stats = new CacheStats()
@@ -89,20 +111,31 @@ export class CacheEngine {
 
   /** The value for a caller that did not compute it: a fresh decode, or the one frozen copy. */
   #share(found: Found): unknown {
-    return this.config.l1Mode === 'frozen' ? found.value : this.config.serializer.deserialize(found.payload)
+    if (found.payload === null || this.config.l1Mode === 'frozen') return found.value
+    return this.config.serializer.deserialize(found.payload)
   }
 
   #fillL1(key: string, found: Found, ttlMs: number): void {
     const l1 = this.config.l1
-    if (l1 === null) return
+    if (l1 === null || found.payload === null) return
     if (this.config.l1Mode === 'frozen') l1.setFrozen(key, found.value, found.payload.byteLength, ttlMs)
     else l1.setBytes(key, found.payload, ttlMs)
   }
 
-  /** In frozen mode every caller gets the same frozen decode, including the one that computed it. */
-  #frozenFound(payload: Uint8Array, value: unknown): Found {
-    if (this.config.l1Mode !== 'frozen') return { value, payload }
+  /**
+   * The caller that computed a value gets the decode of what was stored, exactly what a hit (here or
+   * in another process) returns: `{ n: 5n }` comes back as `{ n: 5 }` on the miss too, and an
+   * omitted `undefined` property is omitted on both. In frozen mode that decode is the one frozen value.
+   */
+  #storedFound(payload: Uint8Array): Found {
     return { value: this.config.serializer.deserialize(payload), payload }
+  }
+
+  /** `undefined` results are returned and, unless `cacheUndefined`, neither stored nor serialized. */
+  #skipsStore(value: unknown): boolean {
+    if (value !== undefined || this.config.cacheUndefined) return false
+    this.stats.undefinedResults++
+    return true
   }
 
   /** Decodes stored L2 bytes; a corrupt entry follows the failure policy (miss + delete, or throw). */
@@ -119,17 +152,21 @@ export class CacheEngine {
       // A fresh decode: safe to hand out, and to freeze in frozen mode.
       return { value: serializer.deserialize(data), payload: data }
     } catch (err) {
+      // Stored bytes are untrusted: an envelope claiming more than the protocol allows is as corrupt
+      // as one failing its checksum (miss + delete, or fail closed when encrypted).
       const corrupt =
         err instanceof IntegrityError ||
         err instanceof DecryptionError ||
+        err instanceof InputTooLargeError ||
         (err instanceof SerializationError && err.code === 'DESERIALIZE_FAILED')
       if (!corrupt) throw err
       if (err instanceof DecryptionError) this.stats.decryptErrors++
       else this.stats.integrityErrors++
       const failClosed = codec.encrypted && this.config.onDecryptError === 'throw'
+      const { namespace } = this.config
       this.config.logger.warn(
-        `${failClosed ? 'Refusing' : 'Dropping'} entry ${key} of namespace ${this.config.namespace} (${(err as CachekitError).code})`,
-        err,
+        { event: 'corrupt-entry', namespace, key: keyRef(key), err },
+        `${failClosed ? 'Refusing' : 'Dropping'} an entry of namespace ${namespace} (key ${keyRef(key)}, ${(err as CachekitError).code})`,
       )
       if (failClosed) throw err
       return null
@@ -142,7 +179,11 @@ export class CacheEngine {
       await this.config.backend?.delete(key)
     } catch (err) {
       this.stats.l2WriteErrors++
-      this.config.logger.warn(`Could not delete corrupt entry ${key}`, err)
+      const { namespace } = this.config
+      this.config.logger.warn(
+        { event: 'corrupt-delete-failed', namespace, key: keyRef(key), err },
+        `Could not delete a corrupt entry of namespace ${namespace} (key ${keyRef(key)})`,
+      )
     }
   }
 
@@ -155,7 +196,11 @@ export class CacheEngine {
     if (backend === null) return Promise.resolve(undefined)
     const failed = (err: unknown): undefined => {
       this.stats.l2ReadErrors++
-      this.config.logger.warn(`L2 read of ${key} failed, computing instead`, err)
+      const { namespace } = this.config
+      this.config.logger.warn(
+        { event: 'l2-read-failed', namespace, key: keyRef(key), err },
+        `L2 read failed in namespace ${namespace}; treated as a miss`,
+      )
       return undefined
     }
     try {
@@ -205,33 +250,61 @@ export class CacheEngine {
   }
 
   /**
-   * Serialize, fill L1, write L2 and wait for it. A failed L2 write is counted and logged; it is thrown
-   * only when `strict` (the by-key `set`), never for a cached call.
+   * A cached call's write: serialize, fill L1, write L2 and wait for it. A failed L2 write is counted
+   * and logged, never thrown: the call still returns its value (served from L1 until it expires).
    */
-  async write(
-    key: string,
-    args: readonly unknown[],
-    value: unknown,
-    ttl = this.config.ttl,
-    strict = false,
-  ): Promise<Found> {
+  async write(key: string, args: readonly unknown[], value: unknown): Promise<Found> {
+    if (this.#skipsStore(value)) return NOT_STORED
     const payload = this.config.serializer.serialize(value)
-    const found = this.#frozenFound(payload, value)
+    const found = this.#storedFound(payload)
+    const ttl = this.config.ttl
     const backend = this.config.backend
-    if (backend !== null) {
-      const stored = this.config.codec.encode(payload, this.config.serializer.format, key, args)
-      this.#fillL1(key, found, ttl * 1000)
-      try {
-        await backend.set(key, stored, ttl)
-      } catch (err) {
-        this.stats.l2WriteErrors++
-        this.config.logger.warn(`L2 write of ${key} failed; the value is served from L1 only`, err)
-        if (strict) throw err
-      }
-    } else {
-      this.#fillL1(key, found, ttl * 1000)
+    this.#fillL1(key, found, ttl * 1000)
+    if (backend === null) return found
+    const stored = this.config.codec.encode(payload, this.config.serializer.format, key, args)
+    try {
+      await backend.set(key, stored, ttl)
+    } catch (err) {
+      this.stats.l2WriteErrors++
+      const { namespace } = this.config
+      this.config.logger.warn(
+        { event: 'l2-write-failed', namespace, key: keyRef(key), err },
+        `L2 write failed in namespace ${namespace}; the value is served from this process's L1 only`,
+      )
     }
     return found
+  }
+
+  /** Serialized and encoded entries of a by-key write, built before anything is written. */
+  prepare(entries: ReadonlyArray<readonly [key: string, userKey: string, value: unknown]>): Prepared[] {
+    const { serializer, codec } = this.config
+    return entries.map(([key, userKey, value]) => {
+      const payload = serializer.serialize(value)
+      const stored =
+        this.config.backend === null ? null : codec.encode(payload, serializer.format, key, [userKey])
+      return { key, payload, stored }
+    })
+  }
+
+  /**
+   * A by-key write of prepared entries: L2 first (one transaction for several), then L1. A failed
+   * L2 write rejects and changes nothing in this process.
+   */
+  async writePrepared(prepared: readonly Prepared[], ttl: number): Promise<void> {
+    const backend = this.config.backend
+    if (backend !== null) {
+      const batch = prepared.map((p) => [p.key, p.stored as Buffer] as const)
+      try {
+        if (batch.length === 1) {
+          const [only] = batch as [readonly [string, Buffer]]
+          await backend.set(only[0], only[1], ttl)
+        } else await backend.setMany(batch, ttl)
+      } catch (err) {
+        this.stats.l2WriteErrors++
+        throw err
+      }
+    }
+    for (const p of prepared) this.#fillL1(p.key, this.#storedFound(p.payload), ttl * 1000)
   }
 
   /**
@@ -335,8 +408,9 @@ export class CacheEngine {
   }
 
   writeSync(key: string, args: readonly unknown[], value: unknown): Found {
+    if (this.#skipsStore(value)) return NOT_STORED
     const payload = this.config.serializer.serialize(value)
-    const found = this.#frozenFound(payload, value)
+    const found = this.#storedFound(payload)
     const sync = this.config.backend?.sync
     if (sync !== undefined)
       sync.set(
@@ -348,18 +422,28 @@ export class CacheEngine {
     return found
   }
 
-  /** Removes one key from L1 and L2. Resolves true when L2 (or L1 when there is no L2) held it. */
+  /**
+   * Removes one key from L2, then from L1. Resolves true when L2 (or L1 when there is no L2) held it.
+   * A failed L2 delete rejects and leaves L1 as it was.
+   */
   async invalidate(key: string): Promise<boolean> {
-    const inL1 = this.config.l1?.delete(key) ?? false
     const backend = this.config.backend
-    return backend === null ? inL1 : backend.delete(key)
+    const inL2 = backend === null ? undefined : await backend.delete(key)
+    const inL1 = this.config.l1?.delete(key) ?? false
+    return inL2 ?? inL1
   }
 
-  /** Removes every key with this prefix from L1 and from the shared L2 (all processes' keys). */
-  async clear(prefix: string): Promise<number> {
-    const inL1 = this.config.l1?.deleteByPrefix(prefix) ?? 0
+  /**
+   * Removes every key under these prefixes from the shared L2 (all processes' keys), then from L1.
+   * A failed L2 delete rejects and leaves L1 as it was.
+   */
+  async clear(prefixes: readonly string[]): Promise<number> {
     const backend = this.config.backend
-    return backend === null ? inL1 : backend.deleteByPrefix(prefix)
+    let inL2 = 0
+    if (backend !== null) for (const prefix of prefixes) inL2 += await backend.deleteByPrefix(prefix)
+    let inL1 = 0
+    for (const prefix of prefixes) inL1 += this.config.l1?.deleteByPrefix(prefix) ?? 0
+    return backend === null ? inL1 : inL2
   }
 
   /**
@@ -371,7 +455,7 @@ export class CacheEngine {
     const l1 = config.l1
     return {
       namespace: config.namespace,
-      backend: config.backend?.name ?? 'memory',
+      backend: config.backend?.name ?? 'none',
       l2: config.backend !== null,
       ttl: config.ttl,
       serializer: config.serializer.format,
@@ -392,6 +476,7 @@ export class CacheEngine {
       l2WriteErrors: stats.l2WriteErrors,
       decryptErrors: stats.decryptErrors,
       integrityErrors: stats.integrityErrors,
+      undefinedResults: stats.undefinedResults,
       inFlight: this.#flights.size,
       avgLatencyMs: stats.avgLatencyMs,
     }

@@ -1,38 +1,7 @@
-import { debuglog } from 'node:util'
-import { CACHE_DEFAULTS } from '../api/defaults.js'
-
-/** Where warnings go. The default prints with console.warn (rate limited) and debug via NODE_DEBUG=cachekit. */
-export interface CacheLogger {
-  warn(message: string, error?: unknown): void
-  debug(message: string): void
-}
-
-const debug = debuglog('cachekit')
-
-export function defaultLogger(): CacheLogger {
-  const lastWarned = new Map<string, number>()
-  return {
-    warn(message, error) {
-      // The same failure on every call (Redis down) must not flood the log: one line per code and interval.
-      const code = (error as { code?: unknown } | undefined)?.code
-      const tag = typeof code === 'string' ? code : message
-      const now = Date.now()
-      const last = lastWarned.get(tag)
-      if (last !== undefined && now - last < CACHE_DEFAULTS.warnIntervalMs) return
-      lastWarned.set(tag, now)
-      const reason = error instanceof Error ? `: ${error.message}` : ''
-      console.warn(`[cachekit] ${message}${reason}`)
-    },
-    debug(message) {
-      debug('%s', message)
-    },
-  }
-}
-
 /** What `info()` returns. Counters only grow; `avgLatencyMs` estimates every cached call (hits and misses). */
 export interface CacheInfo {
   namespace: string
-  /** `'redis'` or `'memory'` (in this process only: L1, plus a MemoryBackend when one is given). */
+  /** The L2 backend's name (`'redis'`, `'memory'`), or `'none'` when this cache has no L2 (L1 only). */
   backend: string
   /** Whether an L2 backend is in use (false: L1 only). */
   l2: boolean
@@ -55,6 +24,8 @@ export interface CacheInfo {
   l2WriteErrors: number
   decryptErrors: number
   integrityErrors: number
+  /** Calls whose function returned `undefined`: returned to the caller, not stored (see `cacheUndefined`). */
+  undefinedResults: number
   inFlight: number
   /**
    * Mean latency of a cached call in ms, an estimate: misses, L2 reads and refreshes are each timed,
@@ -78,6 +49,7 @@ export class CacheStats {
   l2WriteErrors = 0
   decryptErrors = 0
   integrityErrors = 0
+  undefinedResults = 0
   #calls = 0
   #latencyMs = 0
   #tick = 0

@@ -1,0 +1,149 @@
+import { ConfigurationError } from '../errors.js'
+import {
+  type Check,
+  checkImplements,
+  checkOptions,
+  invalid,
+  isBoolean,
+  isFunction,
+  isNonEmptyString,
+  oneOf,
+  positiveInteger,
+  type Shape,
+} from './validate.js'
+
+/** The shape of every option object the API takes, checked whole before anything is built. */
+
+const BACKEND_METHODS = [
+  'get',
+  'getWithTtl',
+  'set',
+  'setMany',
+  'delete',
+  'exists',
+  'ttl',
+  'getMany',
+  'deleteByPrefix',
+  'close',
+] as const
+
+const isBackend: Check = (v, path) => {
+  if (v === null) return
+  if (typeof v === 'string') {
+    throw new ConfigurationError(
+      'INVALID_OPTION',
+      `Option ${path} must be a Backend instance, got a string: write backend: new RedisBackend({ url: '...' })`,
+    )
+  }
+  checkImplements(v, path, BACKEND_METHODS, 'a Backend (RedisBackend, MemoryBackend or your own) or null')
+  if (typeof (v as { name?: unknown }).name !== 'string') {
+    invalid(`${path}.name`, (v as { name?: unknown }).name, 'a string naming the backend')
+  }
+}
+
+const isSerializer: Check = (v, path) => {
+  if (typeof v === 'string') {
+    oneOf('msgpack', 'msgpack-js', 'auto', 'json', 'arrow', 'raw')(v, path)
+    return
+  }
+  checkImplements(
+    v,
+    path,
+    ['serialize', 'deserialize'],
+    "a serializer name ('msgpack', 'json', ...) or a Serializer",
+  )
+  const s = v as { format?: unknown; isMsgpack?: unknown }
+  if (typeof s.format !== 'string' || s.format === '')
+    invalid(`${path}.format`, s.format, 'a non-empty string')
+  if (typeof s.isMsgpack !== 'boolean') invalid(`${path}.isMsgpack`, s.isMsgpack, 'true or false')
+}
+
+const isTtl: Check = () => {
+  // Values are parsed (and refused with the fix) by parseTtl where they are used.
+}
+
+const isMasterKey: Check = (v, path) => {
+  if (typeof v !== 'string' && !(v instanceof Uint8Array))
+    invalid(path, v, 'a 64-hex-character string or 32 bytes')
+}
+
+const isKeyList: Check = (v, path) => {
+  if (!Array.isArray(v)) invalid(path, v, 'an array of master keys')
+  v.forEach((k, i) => {
+    isMasterKey(k, `${path}[${i}]`)
+  })
+}
+
+const isTenant: Check = (v, path) => {
+  if (typeof v === 'function') return
+  isNonEmptyString(v, path)
+}
+
+const isL1: Check = (v, path) => {
+  if (typeof v === 'boolean') return
+  checkOptions(v, L1_SHAPE, 'the l1 option', path)
+}
+
+const L1_SHAPE: Shape = {
+  maxBytes: positiveInteger,
+  mode: oneOf('copy', 'frozen'),
+}
+
+const isLogger: Check = (v, path) => {
+  checkImplements(
+    v,
+    path,
+    ['warn'],
+    'a logger with warn(fields, message) (pino works as it is; winstonLogger(w) for winston)',
+  )
+  for (const level of ['info', 'debug'] as const) {
+    const method = (v as Record<string, unknown>)[level]
+    if (method !== undefined && typeof method !== 'function')
+      invalid(`${path}.${level}`, method, 'a function')
+  }
+}
+
+/** Options shared by `cache()` and `createCache()`. */
+const COMMON: Shape = {
+  namespace: isNonEmptyString,
+  ttl: isTtl,
+  backend: isBackend,
+  serializer: isSerializer,
+  l1: isL1,
+  encrypt: isBoolean,
+  masterKey: isMasterKey,
+  previousMasterKeys: isKeyList,
+  tenant: isTenant,
+  onDecryptError: oneOf('throw', 'miss'),
+  cacheUndefined: isBoolean,
+  logger: isLogger,
+}
+
+export const CACHE_OPTIONS: Shape = { ...COMMON, key: isFunction, async: isBoolean }
+
+export const CREATE_CACHE_OPTIONS: Shape = {
+  ...COMMON,
+  intent: oneOf('default', 'minimal', 'production', 'secure', 'dev', 'test', 'io', 'local'),
+}
+
+export const WRAP_OPTIONS: Shape = { name: isNonEmptyString, ttl: isTtl, key: isFunction, async: isBoolean }
+
+export const SET_OPTIONS: Shape = { ttl: isTtl }
+
+export const REDIS_BACKEND_OPTIONS: Shape = {
+  url: isNonEmptyString,
+  client: (v, path) =>
+    checkImplements(v, path, ['getBuffer', 'pipeline', 'multi', 'scan'], 'an ioredis client'),
+  keyPrefix: (v, path) => {
+    if (typeof v !== 'string') invalid(path, v, 'a string')
+  },
+  scanBatchSize: positiveInteger,
+}
+
+export function checkL1Options(v: unknown): void {
+  if (v !== undefined) isL1(v, 'l1')
+}
+
+export function checkLoggerOption(v: unknown): void {
+  if (v !== undefined) isLogger(v, 'logger')
+}
