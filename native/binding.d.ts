@@ -86,7 +86,10 @@ export declare function limits(): Limits
 
 export interface Limits {
   maxSize: number
+  /** The protocol's bound on original / compressed size. */
   maxCompressionRatio: number
+  /** The tighter bound readers apply: output bytes one LZ4 block byte can stand for. */
+  lz4MaxExpansion: number
   maxMsgpackDepth: number
   maxPreviousKeys: number
   maxTenantBytes: number
@@ -99,7 +102,8 @@ export declare function lz4Compress(data: Uint8Array): Buffer
 
 /**
  * Decompresses one LZ4 block that must produce exactly `original_size` bytes. The size is
- * bounded by the protocol limits (512 MiB, 1000:1) before anything is allocated.
+ * bounded before anything is allocated: at most 512 MiB, and no more than an LZ4 block of this
+ * length can encode (`255 * len - 1256`, within the protocol's 1000:1).
  */
 export declare function lz4Decompress(block: Uint8Array, originalSize: number): Buffer
 

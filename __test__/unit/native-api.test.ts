@@ -119,6 +119,11 @@ describe('free functions', () => {
   })
 
   it('reports the protocol limits', () => {
-    expect(limits()).toMatchObject({ maxSize: 536870912, maxCompressionRatio: 1000, maxPreviousKeys: 3 })
+    expect(limits()).toMatchObject({
+      maxSize: 536870912,
+      maxCompressionRatio: 1000,
+      lz4MaxExpansion: 255,
+      maxPreviousKeys: 3,
+    })
   })
 })

@@ -12,7 +12,8 @@ pub enum CoreError {
         size: u64,
         limit: u64,
     },
-    /// The envelope declares more output than its compressed data can produce.
+    /// The envelope declares more output than its compressed data can produce (see
+    /// `limits::lz4_max_decoded_len`).
     DecompressionBomb { compressed: u64, original: u64 },
     /// The LZ4 block is corrupt.
     DecompressionFailed { detail: String },
@@ -86,7 +87,7 @@ impl fmt::Display for CoreError {
             ),
             CoreError::DecompressionBomb { compressed, original } => write!(
                 f,
-                "envelope claims {original} bytes from {compressed} compressed bytes (over the 1000:1 limit, or empty data): the entry is corrupt or hostile; treat it as a miss and overwrite it"
+                "envelope claims {original} bytes from {compressed} compressed bytes, more than an LZ4 block of that size can encode (at most 255 bytes per byte; empty data encodes nothing): the entry is corrupt or hostile; treat it as a miss and overwrite it"
             ),
             CoreError::DecompressionFailed { detail } => write!(
                 f,

@@ -7,7 +7,7 @@ use lz4_flex::block::{compress_into, decompress_into, get_maximum_output_size, D
 use crate::checksum::xxh3_64;
 use crate::envelope::{self, Envelope};
 use crate::error::{CoreError, Result};
-use crate::limits::{MAX_COMPRESSION_RATIO, MAX_SIZE};
+use crate::limits::{lz4_max_decoded_len, MAX_SIZE};
 use crate::msgpack::{
     self, bin_header_len, put_bin_header, write_array_len, write_str, write_uint, ScanMode,
 };
@@ -167,8 +167,10 @@ pub fn check_block_bounds(compressed: u64, original: u64) -> Result<usize> {
             limit: MAX_SIZE,
         });
     }
-    // Both are at most 2^29 here, so the product cannot overflow 64 bits.
-    if compressed == 0 || original > compressed * MAX_COMPRESSION_RATIO {
+    // The protocol's 1000:1 ratio admits claims no LZ4 block can honour (600 KiB "declaring"
+    // 512 MiB); holding them to what the block can encode refuses those before the declared size
+    // is allocated, and still accepts every block a real encoder writes.
+    if compressed == 0 || original > lz4_max_decoded_len(compressed) {
         return Err(CoreError::DecompressionBomb {
             compressed,
             original,

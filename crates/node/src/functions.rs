@@ -31,7 +31,8 @@ pub fn lz4_compress(env: &Env, data: Uint8ArraySlice) -> napi::Result<JsBuffer> 
 }
 
 /// Decompresses one LZ4 block that must produce exactly `original_size` bytes. The size is
-/// bounded by the protocol limits (512 MiB, 1000:1) before anything is allocated.
+/// bounded before anything is allocated: at most 512 MiB, and no more than an LZ4 block of this
+/// length can encode (`255 * len - 1256`, within the protocol's 1000:1).
 #[napi(ts_return_type = "Buffer")]
 pub fn lz4_decompress(
     env: &Env,
@@ -79,7 +80,10 @@ pub fn validate_msgpack(
 #[napi(object)]
 pub struct Limits {
     pub max_size: f64,
+    /// The protocol's bound on original / compressed size.
     pub max_compression_ratio: u32,
+    /// The tighter bound readers apply: output bytes one LZ4 block byte can stand for.
+    pub lz4_max_expansion: u32,
     pub max_msgpack_depth: u32,
     pub max_previous_keys: u32,
     pub max_tenant_bytes: u32,
@@ -93,6 +97,7 @@ pub fn limits() -> Limits {
     Limits {
         max_size: limits::MAX_SIZE as f64,
         max_compression_ratio: limits::MAX_COMPRESSION_RATIO as u32,
+        lz4_max_expansion: limits::LZ4_MAX_EXPANSION as u32,
         max_msgpack_depth: limits::MAX_MSGPACK_DEPTH as u32,
         max_previous_keys: limits::MAX_PREVIOUS_KEYS as u32,
         max_tenant_bytes: limits::MAX_TENANT_LEN as u32,

@@ -1,0 +1,141 @@
+//! What reading hostile envelopes allocates, counted by a global allocator: a declared size the
+//! compressed data cannot honestly produce must be refused before anything of that size is
+//! allocated. (Resident memory cannot show this: a zero-filled allocation that is freed again
+//! never touches most of its pages.)
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use cachekit_core::checksum::xxh3_64;
+use cachekit_core::crypto::{Keyring, MasterKey};
+use cachekit_core::storage::{check, retrieve};
+use cachekit_core::CoreError;
+
+/// Passes every request to the system allocator and remembers the largest one.
+struct LargestRequest;
+
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to `System`; the counter has no effect on allocation.
+unsafe impl GlobalAlloc for LargestRequest {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LARGEST.fetch_max(new_size, Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: LargestRequest = LargestRequest;
+
+/// Measurements run one at a time (the test harness runs tests on parallel threads).
+static MEASURING: Mutex<()> = Mutex::new(());
+
+/// The largest single allocation `f` makes (allocations of other threads are small: the harness).
+fn largest_allocation_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let _one_at_a_time = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    LARGEST.store(0, Ordering::Relaxed);
+    let out = f();
+    (out, LARGEST.load(Ordering::Relaxed))
+}
+
+const MIB: usize = 1024 * 1024;
+const CLAIM: u64 = 512 * 1024 * 1024;
+
+/// A bin32 envelope around `block` that declares `original_size` bytes.
+fn envelope(block: &[u8], original_size: u64, checksum: u64) -> Vec<u8> {
+    let mut out = vec![0x94, 0xc6];
+    out.extend_from_slice(&(block.len() as u32).to_be_bytes());
+    out.extend_from_slice(block);
+    out.push(0x98);
+    for b in checksum.to_be_bytes() {
+        if b < 0x80 {
+            out.push(b);
+        } else {
+            out.extend_from_slice(&[0xcc, b]);
+        }
+    }
+    out.push(0xce);
+    out.extend_from_slice(&(original_size as u32).to_be_bytes());
+    out.push(0xa7);
+    out.extend_from_slice(b"msgpack");
+    out
+}
+
+/// ~600 KiB of bytes that are not an LZ4 block (and compress nothing), declaring 512 MiB: within
+/// the protocol's 1000:1 ratio, far beyond what 600 KiB of LZ4 can encode.
+fn garbage_claiming_512_mib() -> Vec<u8> {
+    let block: Vec<u8> = (0..600 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    envelope(&block, CLAIM, 0)
+}
+
+#[test]
+fn a_garbage_block_claiming_512_mib_is_a_bomb_before_anything_of_that_size_is_allocated() {
+    let hostile = garbage_claiming_512_mib();
+    let (result, largest) = largest_allocation_of(|| retrieve(&hostile).map(|_| ()));
+    assert!(
+        largest < MIB,
+        "reading a {} KiB envelope allocated {largest} bytes at once",
+        hostile.len() / 1024
+    );
+    assert!(
+        matches!(result, Err(CoreError::DecompressionBomb { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn the_same_claim_through_the_encrypted_read_path_allocates_only_the_envelope() {
+    let master = MasterKey::from_bytes(&[9; 32]).expect("key");
+    let ring = Keyring::new(&master, &[], "alloc").expect("keyring");
+    let hostile = garbage_claiming_512_mib();
+    let ctx = cachekit_core::crypto::AadContext {
+        cache_key: "k",
+        format: "msgpack",
+        compressed: true,
+        original_type: None,
+    };
+    let sealed = ring.encrypt(&hostile, &ctx).expect("encrypt");
+    let (result, largest) = largest_allocation_of(|| {
+        let opened = ring.open_envelope(&sealed, "k", "msgpack")?;
+        let checked = check(&opened)?;
+        let mut out = vec![0u8; checked.original_len()];
+        checked.decompress_into(&mut out)
+    });
+    // The decrypted envelope itself (600 KiB) is the largest thing allowed.
+    assert!(
+        largest <= hostile.len(),
+        "allocated {largest} bytes at once"
+    );
+    assert!(
+        matches!(result, Err(CoreError::DecompressionBomb { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn an_honest_envelope_allocates_its_declared_size_once() {
+    // The counter sees a real decompression, so a passing bomb test is not a blind counter.
+    let data = vec![7u8; 4 * MIB];
+    let stored = cachekit_core::storage::store(&data, "msgpack").expect("store");
+    let ((out, _), largest) = largest_allocation_of(|| retrieve(&stored).expect("retrieve"));
+    assert_eq!(xxh3_64(&out), xxh3_64(&data));
+    assert!(largest >= data.len(), "largest allocation {largest}");
+    assert!(largest < 2 * data.len(), "largest allocation {largest}");
+}
