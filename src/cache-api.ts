@@ -8,13 +8,6 @@ export {
   type WrapOptions,
 } from './api/create-cache.js'
 export { cacheControl } from './api/decorators.js'
-export {
-  CACHE_DEFAULTS,
-  INTENT_DEFAULTS,
-  type IntentDefaults,
-  type IntentName,
-  renderDefaultsMarkdown,
-} from './api/defaults.js'
 export { closeAll, type DetectedBackend, detectBackend } from './api/env.js'
 export type { CacheOptions, L1Options, Ttl } from './api/options.js'
 export type { AnyFunction, CacheControl, CachedFunction } from './api/wrap.js'
@@ -29,6 +22,13 @@ export {
   winstonLogger,
 } from './cache/logger.js'
 export type { CacheInfo } from './cache/stats.js'
+export {
+  CACHE_DEFAULTS,
+  INTENT_DEFAULTS,
+  type IntentDefaults,
+  type IntentName,
+  renderDefaultsMarkdown,
+} from './defaults.js'
 export { canonicalArgs, keyFromArgs, keyFromUserKey } from './keys/index.js'
 export {
   ArrowSerializer,

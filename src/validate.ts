@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors.js'
+import { ConfigurationError } from './errors.js'
 
 /**
  * Option objects are checked whole at wrap / create time: an unknown key is an error with a

@@ -1,6 +1,6 @@
+import type { IntentName } from '../defaults.js'
 import { ConfigurationError } from '../errors.js'
 import { decorateLegacy, decorateStandard, isLegacyCall, isStandardContext } from './decorators.js'
-import type { IntentName } from './defaults.js'
 import type { AnyArgs, CacheOptions } from './options.js'
 import { type AnyFunction, type CachedFunction, makeCached } from './wrap.js'
 

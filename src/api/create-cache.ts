@@ -1,6 +1,7 @@
 import { CacheEngine } from '../cache/engine.js'
 import { keyRef } from '../cache/logger.js'
 import type { CacheInfo } from '../cache/stats.js'
+import type { IntentName } from '../defaults.js'
 import { CacheClosedError, ConfigurationError } from '../errors.js'
 import {
   keyFromUserKey,
@@ -9,12 +10,11 @@ import {
   wrapNamespace,
   wrapsPrefix,
 } from '../keys/keys.js'
+import { checkOptions } from '../validate.js'
 import { readEntries, readKeyList } from './batch-input.js'
-import type { IntentName } from './defaults.js'
 import { claimNamespace } from './namespaces.js'
 import { CREATE_CACHE_OPTIONS, SET_OPTIONS, WRAP_OPTIONS } from './option-shapes.js'
 import { type CacheOptions, resolveSetup, type Ttl, validateTtl } from './options.js'
-import { checkOptions } from './validate.js'
 import { type AnyFunction, type CacheControl, type CachedFunction, makeCached } from './wrap.js'
 
 export interface CreateCacheOptions extends Omit<CacheOptions, 'key' | 'async' | 'tenant'> {

@@ -1,5 +1,5 @@
+import type { IntentName } from '../defaults.js'
 import { ConfigurationError } from '../errors.js'
-import type { IntentName } from './defaults.js'
 import type { CacheOptions } from './options.js'
 import { type AnyFunction, type CacheControl, CONTROL, makeCached } from './wrap.js'
 

@@ -10,7 +10,7 @@ import {
   oneOf,
   positiveInteger,
   type Shape,
-} from './validate.js'
+} from '../validate.js'
 
 /** The shape of every option object the API takes, checked whole before anything is built. */
 
@@ -129,16 +129,6 @@ export const CREATE_CACHE_OPTIONS: Shape = {
 export const WRAP_OPTIONS: Shape = { name: isNonEmptyString, ttl: isTtl, key: isFunction, async: isBoolean }
 
 export const SET_OPTIONS: Shape = { ttl: isTtl }
-
-export const REDIS_BACKEND_OPTIONS: Shape = {
-  url: isNonEmptyString,
-  client: (v, path) =>
-    checkImplements(v, path, ['getBuffer', 'pipeline', 'multi', 'scan'], 'an ioredis client'),
-  keyPrefix: (v, path) => {
-    if (typeof v !== 'string') invalid(path, v, 'a string')
-  },
-  scanBatchSize: positiveInteger,
-}
 
 export function checkL1Options(v: unknown): void {
   if (v !== undefined) isL1(v, 'l1')

@@ -1,5 +1,5 @@
+import { CACHE_DEFAULTS } from '../defaults.js'
 import { ConfigurationError } from '../errors.js'
-import { CACHE_DEFAULTS } from './defaults.js'
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 }
 const DURATION = /^([1-9][0-9]*)(s|m|h|d)$/

@@ -1,5 +1,6 @@
 import { CacheEngine } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
+import type { IntentName } from '../defaults.js'
 import { CacheClosedError, ConfigurationError } from '../errors.js'
 import {
   keyFromArgs,
@@ -9,11 +10,10 @@ import {
   validateNamespace,
 } from '../keys/keys.js'
 import { canonicalArgs } from '../keys/normalize.js'
-import type { IntentName } from './defaults.js'
+import { checkOptions } from '../validate.js'
 import { claimNamespace } from './namespaces.js'
 import { CACHE_OPTIONS } from './option-shapes.js'
 import { type AnyArgs, type CacheOptions, resolveSetup, type Setup, validateTtl } from './options.js'
-import { checkOptions } from './validate.js'
 
 /** The controls every cached function carries. `refresh` and `bypass` return what the function returns. */
 export interface CacheControl<Args extends AnyArgs = AnyArgs, R = unknown> {

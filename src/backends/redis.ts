@@ -1,7 +1,15 @@
 import { debuglog } from 'node:util'
 import { Redis } from 'ioredis'
-import { CACHE_DEFAULTS } from '../api/defaults.js'
+import { CACHE_DEFAULTS } from '../defaults.js'
 import { BackendError, ConfigurationError } from '../errors.js'
+import {
+  checkImplements,
+  checkOptions,
+  invalid,
+  isNonEmptyString,
+  positiveInteger,
+  type Shape,
+} from '../validate.js'
 import type { Backend, BackendEntry } from './backend.js'
 
 const debug = debuglog('cachekit')
@@ -15,6 +23,16 @@ export interface RedisBackendOptions {
   keyPrefix?: string
   /** Keys per SCAN / UNLINK batch when clearing. */
   scanBatchSize?: number
+}
+
+const OPTIONS: Shape = {
+  url: isNonEmptyString,
+  client: (v, path) =>
+    checkImplements(v, path, ['getBuffer', 'pipeline', 'multi', 'scan'], 'an ioredis client'),
+  keyPrefix: (v, path) => {
+    if (typeof v !== 'string') invalid(path, v, 'a string')
+  },
+  scanBatchSize: positiveInteger,
 }
 
 // SCAN MATCH treats these as glob syntax; a namespace or prefix must match literally.
@@ -38,7 +56,8 @@ export class RedisBackend implements Backend {
   #timerList: NodeJS.Timeout | undefined
 
   constructor(options: RedisBackendOptions) {
-    if ((options.url === undefined) === (options.client === undefined)) {
+    checkOptions(options, OPTIONS, 'RedisBackend')
+    if (options === undefined || (options.url === undefined) === (options.client === undefined)) {
       throw new ConfigurationError(
         'INVALID_REDIS_OPTIONS',
         'RedisBackend needs exactly one of { url } or { client }: pass a redis:// URL or an ioredis instance',

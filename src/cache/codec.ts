@@ -1,4 +1,4 @@
-import { CACHE_DEFAULTS } from '../api/defaults.js'
+import { CACHE_DEFAULTS } from '../defaults.js'
 import { ConfigurationError } from '../errors.js'
 import { ByteStorage, TenantKeys } from '../native/index.js'
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { debuglog } from 'node:util'
-import { CACHE_DEFAULTS } from '../api/defaults.js'
+import { CACHE_DEFAULTS } from '../defaults.js'
 
 /**
  * Structured fields of a log line. `err` carries the error (pino serialises it under that name);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { CACHE_DEFAULTS } from '../api/defaults.js'
+import { CACHE_DEFAULTS } from '../defaults.js'
 import { ConfigurationError, SerializationError } from '../errors.js'
 import { canonicalArgs } from './normalize.js'
 
