@@ -1,6 +1,6 @@
 /**
- * The native core as users call it: the binding's classes and functions with every error mapped
- * to a `CachekitError` subclass. Each method is one native call.
+ * The native core as users call it: the binding's classes and functions with every argument
+ * checked and every error mapped to a `CachekitError` subclass. Each method is one native call.
  */
 
 import type {
@@ -14,9 +14,21 @@ import type {
   SealOptions,
   ValidateMsgpackOptions,
 } from '../../native/binding.js'
-import { fromNativeError } from '../errors.js'
+import {
+  checkContext,
+  checkDeriveArguments,
+  checkOpenOptions,
+  checkRetrieveOptions,
+  checkSealOptions,
+  checkStorageOptions,
+  FORMAT_FIX,
+} from './api-arguments.js'
+import { checkBytes, checkOptionalString } from './arguments.js'
+import { mapped, rethrow } from './calls.js'
 import { native } from './load.js'
+import { SCRATCH, takeRetrieved, takeScratch } from './scratch.js'
 
+export { checksum, checksumHex, limits, lz4Compress, lz4Decompress, validateMsgpack } from './functions.js'
 export type {
   ByteStorageOptions,
   DeriveOptions,
@@ -29,61 +41,13 @@ export type {
   ValidateMsgpackOptions,
 }
 
-/**
- * Results that fit are written here by the native call and copied out into a pooled Buffer,
- * which is several times cheaper than creating a Buffer from native code (see
- * crates/node/src/scratch.rs). Private to this module; never passed as input.
- */
-const SCRATCH = Buffer.allocUnsafeSlow(64 * 1024)
-
-function takeScratch(result: number | Buffer): Buffer {
-  if (typeof result !== 'number') return result
-  const out = Buffer.allocUnsafe(result)
-  SCRATCH.copy(out, 0, 0, result)
-  return out
-}
-
-/** Decodes a short format name from the scratch; ASCII without a native call. */
-function scratchFormat(start: number, length: number): string {
-  let ascii = ''
-  for (let i = start; i < start + length; i++) {
-    const c = SCRATCH[i] as number
-    if (c >= 0x80) return SCRATCH.toString('utf8', start, start + length)
-    ascii += String.fromCharCode(c)
-  }
-  return ascii
-}
-
-/** A retrieve/open result: `length * 256 + formatLength` in the scratch, or a full object. */
-function takeRetrieved(result: number | Retrieved): Retrieved {
-  if (typeof result !== 'number') return result
-  const formatLength = result & 0xff
-  const length = (result - formatLength) / 256
-  const data = Buffer.allocUnsafe(length)
-  SCRATCH.copy(data, 0, 0, length)
-  return { data, format: scratchFormat(length, formatLength) }
-}
-
-function rethrow(err: unknown): never {
-  throw fromNativeError(err)
-}
-
-/** Runs an `*Async` native call: errors thrown synchronously (bad arguments) and rejections alike
- * become `CachekitError`s. */
-function mapped<T>(start: () => Promise<T>): Promise<T> {
-  try {
-    return start().catch(rethrow)
-  } catch (err) {
-    return Promise.reject(fromNativeError(err))
-  }
-}
-
 /** The protocol 1.1 envelope: LZ4 block + xxHash3-64, in one native call each way. */
 export class ByteStorage {
   readonly #inner: InstanceType<typeof native.ByteStorage>
 
   constructor(options?: ByteStorageOptions) {
     try {
+      checkStorageOptions(options)
       this.#inner = new native.ByteStorage(options)
     } catch (err) {
       rethrow(err)
@@ -98,6 +62,8 @@ export class ByteStorage {
   /** Compresses `data` and wraps it in an envelope with its checksum. */
   store(data: Uint8Array, format?: string): Buffer {
     try {
+      checkBytes(data, 'data', 'ByteStorage.store')
+      checkOptionalString(format, 'format', 'ByteStorage.store', FORMAT_FIX)
       return takeScratch(this.#inner.storeTo(data, format, SCRATCH))
     } catch (err) {
       rethrow(err)
@@ -107,6 +73,8 @@ export class ByteStorage {
   /** Verifies and unwraps an envelope (sizes, ratio, LZ4, length, checksum). */
   retrieve(envelope: Uint8Array, options?: RetrieveOptions): Retrieved {
     try {
+      checkBytes(envelope, 'envelope', 'ByteStorage.retrieve')
+      checkRetrieveOptions(options, 'ByteStorage.retrieve')
       return takeRetrieved(this.#inner.retrieveTo(envelope, options?.validateMsgpack === true, SCRATCH))
     } catch (err) {
       rethrow(err)
@@ -115,12 +83,20 @@ export class ByteStorage {
 
   /** `store` on the libuv thread pool: use it for values of hundreds of KiB and more. */
   storeAsync(data: Uint8Array, format?: string): Promise<Buffer> {
-    return mapped(() => this.#inner.storeAsync(data, format))
+    return mapped(() => {
+      checkBytes(data, 'data', 'ByteStorage.storeAsync')
+      checkOptionalString(format, 'format', 'ByteStorage.storeAsync', FORMAT_FIX)
+      return this.#inner.storeAsync(data, format)
+    })
   }
 
   /** `retrieve` on the libuv thread pool. */
   retrieveAsync(envelope: Uint8Array, options?: RetrieveOptions): Promise<Retrieved> {
-    return mapped(() => this.#inner.retrieveAsync(envelope, options))
+    return mapped(() => {
+      checkBytes(envelope, 'envelope', 'ByteStorage.retrieveAsync')
+      checkRetrieveOptions(options, 'ByteStorage.retrieveAsync')
+      return this.#inner.retrieveAsync(envelope, options)
+    })
   }
 }
 
@@ -144,6 +120,7 @@ export class TenantKeys {
    */
   static derive(masterKey: string | Uint8Array, tenant?: string, options?: DeriveOptions): TenantKeys {
     try {
+      checkDeriveArguments(masterKey, tenant, options)
       return new TenantKeys(native.TenantKeys.derive(masterKey, tenant, options))
     } catch (err) {
       rethrow(err)
@@ -166,6 +143,8 @@ export class TenantKeys {
   /** AES-256-GCM: `nonce(12) ‖ ciphertext ‖ tag(16)`, AAD v0x03 from the context. */
   encrypt(plaintext: Uint8Array, context: EncryptionContext): Buffer {
     try {
+      checkBytes(plaintext, 'plaintext', 'TenantKeys.encrypt')
+      checkContext(context, 'TenantKeys.encrypt')
       return takeScratch(
         this.#inner.encryptTo(
           plaintext,
@@ -183,6 +162,8 @@ export class TenantKeys {
 
   decrypt(sealed: Uint8Array, context: EncryptionContext): Buffer {
     try {
+      checkBytes(sealed, 'sealed', 'TenantKeys.decrypt')
+      checkContext(context, 'TenantKeys.decrypt')
       return takeScratch(
         this.#inner.decryptTo(
           sealed,
@@ -201,6 +182,8 @@ export class TenantKeys {
   /** Envelope + encryption in one call (the cache write path). */
   seal(data: Uint8Array, options: SealOptions): Buffer {
     try {
+      checkBytes(data, 'data', 'TenantKeys.seal')
+      checkSealOptions(options, 'TenantKeys.seal')
       return takeScratch(this.#inner.sealTo(data, options.cacheKey, options.format, SCRATCH))
     } catch (err) {
       rethrow(err)
@@ -210,6 +193,8 @@ export class TenantKeys {
   /** Decryption + envelope checks in one call (the cache read path). */
   open(sealed: Uint8Array, options: OpenOptions): Retrieved {
     try {
+      checkBytes(sealed, 'sealed', 'TenantKeys.open')
+      checkOpenOptions(options, 'TenantKeys.open')
       return takeRetrieved(
         this.#inner.openTo(
           sealed,
@@ -225,71 +210,34 @@ export class TenantKeys {
   }
 
   encryptAsync(plaintext: Uint8Array, context: EncryptionContext): Promise<Buffer> {
-    return mapped(() => this.#inner.encryptAsync(plaintext, context))
+    return mapped(() => {
+      checkBytes(plaintext, 'plaintext', 'TenantKeys.encryptAsync')
+      checkContext(context, 'TenantKeys.encryptAsync')
+      return this.#inner.encryptAsync(plaintext, context)
+    })
   }
 
   decryptAsync(sealed: Uint8Array, context: EncryptionContext): Promise<Buffer> {
-    return mapped(() => this.#inner.decryptAsync(sealed, context))
+    return mapped(() => {
+      checkBytes(sealed, 'sealed', 'TenantKeys.decryptAsync')
+      checkContext(context, 'TenantKeys.decryptAsync')
+      return this.#inner.decryptAsync(sealed, context)
+    })
   }
 
   sealAsync(data: Uint8Array, options: SealOptions): Promise<Buffer> {
-    return mapped(() => this.#inner.sealAsync(data, options))
+    return mapped(() => {
+      checkBytes(data, 'data', 'TenantKeys.sealAsync')
+      checkSealOptions(options, 'TenantKeys.sealAsync')
+      return this.#inner.sealAsync(data, options)
+    })
   }
 
   openAsync(sealed: Uint8Array, options: OpenOptions): Promise<Retrieved> {
-    return mapped(() => this.#inner.openAsync(sealed, options))
+    return mapped(() => {
+      checkBytes(sealed, 'sealed', 'TenantKeys.openAsync')
+      checkOpenOptions(options, 'TenantKeys.openAsync')
+      return this.#inner.openAsync(sealed, options)
+    })
   }
-}
-
-/** xxHash3-64 (seed 0), the protocol's checksum, as a bigint. */
-export function checksum(data: Uint8Array): bigint {
-  try {
-    return native.checksum(data)
-  } catch (err) {
-    rethrow(err)
-  }
-}
-
-/** xxHash3-64 as 16 lowercase hex characters (big-endian). */
-export function checksumHex(data: Uint8Array): string {
-  try {
-    return native.checksumHex(data)
-  } catch (err) {
-    rethrow(err)
-  }
-}
-
-/** One raw LZ4 block (no size prefix, no frame). */
-export function lz4Compress(data: Uint8Array): Buffer {
-  try {
-    return native.lz4Compress(data)
-  } catch (err) {
-    rethrow(err)
-  }
-}
-
-/** Decompresses one LZ4 block to exactly `originalSize` bytes, within the protocol limits. */
-export function lz4Decompress(block: Uint8Array, originalSize: number): Buffer {
-  try {
-    return native.lz4Decompress(block, originalSize)
-  } catch (err) {
-    rethrow(err)
-  }
-}
-
-/**
- * Checks that `data` is one bounded MessagePack document (depth ≤ 1024, every declared length
- * backed by input, complete) without decoding it; returns the document's length.
- */
-export function validateMsgpack(data: Uint8Array, options?: ValidateMsgpackOptions): number {
-  try {
-    return native.validateMsgpack(data, options)
-  } catch (err) {
-    rethrow(err)
-  }
-}
-
-/** The protocol limits this build enforces. */
-export function limits(): Limits {
-  return native.limits()
 }
