@@ -134,20 +134,31 @@ export class L1Cache {
   }
 }
 
+/**
+ * Freezes every object reachable from `value` with an explicit stack (nesting depth costs heap, not
+ * call stack) and visits each object once (an object already frozen is not entered again, so shared
+ * references and cycles cost nothing extra): linear in the number of distinct objects. Typed arrays
+ * cannot be frozen while they have elements; they stay as they are.
+ */
 function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
-  // Typed arrays cannot be frozen while they have elements; they are returned as they are.
-  if (ArrayBuffer.isView(value)) return value
-  Object.freeze(value)
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      deepFreeze(k)
-      deepFreeze(v)
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const next = stack.pop()
+    if (next === null || typeof next !== 'object' || Object.isFrozen(next) || ArrayBuffer.isView(next)) {
+      continue
     }
-  } else if (value instanceof Set) {
-    for (const v of value) deepFreeze(v)
-  } else {
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+    Object.freeze(next)
+    if (next instanceof Map) {
+      for (const [k, v] of next) stack.push(k, v)
+    } else if (next instanceof Set) {
+      for (const v of next) stack.push(v)
+    } else {
+      const record = next as Record<string, unknown>
+      for (const key of Object.keys(record)) {
+        const child = record[key]
+        if (typeof child === 'object' && child !== null) stack.push(child)
+      }
+    }
   }
   return value
 }

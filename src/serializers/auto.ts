@@ -1,5 +1,6 @@
 import { addExtension, Packr } from 'msgpackr'
 import { SerializationError } from '../errors.js'
+import { encodeOrFail, MAX_NESTING } from './plain.js'
 import { cloneDecoded, decodeFailure, type Serializer } from './serializer.js'
 
 // Private carriers for the two JS values msgpackr cannot tell apart on its own when records are off:
@@ -24,8 +25,13 @@ function fail(what: string, path: string, fix: string): never {
   )
 }
 
+// Levels of msgpackr nesting (and of its recursion) a Map and a Set take on the wire: a Map is an
+// extension around an array of [key, value] arrays, a Set an extension around an array.
+const MAP_LEVELS = 3
+const SET_LEVELS = 2
+
 /** Copies the value, swapping Map and -0 for their carriers and rejecting what would not round-trip. */
-function toWire(value: unknown, path: string, seen: Set<object>): unknown {
+function toWire(value: unknown, path: string, seen: Set<object>, depth: number): unknown {
   switch (typeof value) {
     case 'number':
       return Object.is(value, -0) ? new WireNegativeZero() : value
@@ -46,19 +52,26 @@ function toWire(value: unknown, path: string, seen: Set<object>): unknown {
   }
   if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) return obj
   if (seen.has(obj)) fail('a circular reference', path, 'return a tree-shaped value')
+  if (depth >= MAX_NESTING) {
+    fail(
+      `a value nested deeper than ${MAX_NESTING} levels (a Map counts ${MAP_LEVELS}, a Set ${SET_LEVELS})`,
+      path,
+      'flatten it, or store the deep part as a string (JSON.stringify)',
+    )
+  }
   seen.add(obj)
   let out: unknown
   if (Array.isArray(obj)) {
-    out = obj.map((v, i) => toWire(v, `${path}[${i}]`, seen))
+    out = obj.map((v, i) => toWire(v, `${path}[${i}]`, seen, depth + 1))
   } else if (obj instanceof Map) {
     out = new WireMap(
       [...obj].map(([k, v], i) => [
-        toWire(k, `${path}.<key ${i}>`, seen),
-        toWire(v, `${path}.<value ${i}>`, seen),
+        toWire(k, `${path}.<key ${i}>`, seen, depth + MAP_LEVELS),
+        toWire(v, `${path}.<value ${i}>`, seen, depth + MAP_LEVELS),
       ]),
     )
   } else if (obj instanceof Set) {
-    out = new Set([...obj].map((v, i) => toWire(v, `${path}.<element ${i}>`, seen)))
+    out = new Set([...obj].map((v, i) => toWire(v, `${path}.<element ${i}>`, seen, depth + SET_LEVELS)))
   } else {
     const proto = Object.getPrototypeOf(obj)
     if (proto !== Object.prototype && proto !== null) {
@@ -74,7 +87,7 @@ function toWire(value: unknown, path: string, seen: Set<object>): unknown {
     }
     const copy: Record<string, unknown> = {}
     for (const key of Object.keys(obj))
-      copy[key] = toWire((obj as Record<string, unknown>)[key], `${path}.${key}`, seen)
+      copy[key] = toWire((obj as Record<string, unknown>)[key], `${path}.${key}`, seen, depth + 1)
     out = copy
   }
   seen.delete(obj)
@@ -87,7 +100,12 @@ function toWire(value: unknown, path: string, seen: Set<object>): unknown {
  * writes some extensions (Set, Map) with their contents after a zero-length ext header, so the bytes
  * are not one standard MessagePack document: other languages cannot read them, and the native
  * msgpack validator is not applied (the envelope checksum still is).
- * Objects with a null prototype come back with Object.prototype.
+ * Objects with a null prototype come back with Object.prototype. Nesting deeper than 1024 is refused.
+ *
+ * Reading: msgpackr's structured-clone references are refused (DESERIALIZE_FAILED), so a decoded value
+ * is always a tree and costs time linear in its bytes to decode and to copy. msgpackr's other
+ * extensions (records, Error, RegExp, ArrayBuffer, bundled strings) still decode if someone writes
+ * them; they are trees too, and the ones a copy-mode hit cannot clone exactly are decoded per hit.
  */
 export class AutoSerializer implements Serializer {
   readonly format = 'msgpack-js'
@@ -101,10 +119,13 @@ export class AutoSerializer implements Serializer {
     useBigIntExtension: true,
     // bin values are copied out: a view into the bytes would let a caller write into an L1 entry.
     copyBuffers: true,
+    // Never decode msgpackr's object references: bytes someone else wrote could describe a graph
+    // with more paths than atoms (exponential to copy), and this serializer never writes them.
+    structuredClone: false,
   })
 
   serialize(value: unknown): Uint8Array {
-    return this.#packr.pack(toWire(value, 'value', new Set()))
+    return encodeOrFail('AutoSerializer', () => this.#packr.pack(toWire(value, 'value', new Set(), 0)))
   }
 
   cloneDecoded(value: unknown): unknown {

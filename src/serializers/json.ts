@@ -1,4 +1,4 @@
-import { assertPlain, type PlainRules } from './plain.js'
+import { assertPlain, encodeOrFail, type PlainRules } from './plain.js'
 import { cloneDecoded, decodeFailure, type Serializer } from './serializer.js'
 
 const RULES: PlainRules = {
@@ -22,8 +22,10 @@ export class JsonSerializer implements Serializer {
   readonly isMsgpack = false
 
   serialize(value: unknown): Uint8Array {
-    assertPlain(value, RULES)
-    return Buffer.from(JSON.stringify(value), 'utf8')
+    return encodeOrFail(RULES.name, () => {
+      assertPlain(value, RULES)
+      return Buffer.from(JSON.stringify(value), 'utf8')
+    })
   }
 
   cloneDecoded(value: unknown): unknown {

@@ -181,3 +181,21 @@ function tooDeep(depth: number, walk: Walk): never {
     'flatten it, or store the deep part as a string (JSON.stringify)',
   )
 }
+
+/**
+ * Runs a serializer's write (the walk and the encoder), turning a RangeError (a call stack too small
+ * for the value's nesting where serialize was called, a string beyond V8's maximum length) into a
+ * typed error. Typed errors pass through.
+ */
+export function encodeOrFail<T>(name: string, encode: () => T): T {
+  try {
+    return encode()
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err
+    throw new SerializationError(
+      'UNSUPPORTED_VALUE',
+      `${name} could not encode the value (${err.message}): it is too deep or too large to serialize here; flatten it or cache less`,
+      { cause: err },
+    )
+  }
+}

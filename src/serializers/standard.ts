@@ -1,5 +1,6 @@
 import { type Options, Packr } from 'msgpackr'
-import { assertPlain, type PlainRules } from './plain.js'
+import { scanPlainMsgpack } from './msgpack-scan.js'
+import { assertPlain, encodeOrFail, type PlainRules } from './plain.js'
 import { cloneDecoded, decodeFailure, type Serializer } from './serializer.js'
 
 const RULES: PlainRules = {
@@ -23,6 +24,9 @@ const PACKR_OPTIONS: Options = {
   copyBuffers: true,
   // An undefined array element is nil (msgpackr's default is its private fixext 0).
   encodeUndefinedAsNil: true,
+  // Never decode msgpackr's object references (the scan refuses every extension but the timestamp
+  // first; this keeps the decoder itself closed too).
+  structuredClone: false,
 }
 
 /**
@@ -36,7 +40,11 @@ const PACKR_OPTIONS: Options = {
  *   (it reads back absent), an `undefined` array element or a hole is written as nil (reads back
  *   null). A top-level `undefined` is refused: the cache does not store one.
  * Values it cannot represent (Map, Set, class instances, typed arrays other than Uint8Array, BigInt
- * beyond 64 bits, ...) are rejected with SerializationError.
+ * beyond 64 bits, nesting deeper than 1024, ...) are rejected with SerializationError.
+ *
+ * Reading is as strict: stored bytes must be exactly one plain MessagePack document, at most 1024
+ * deep, whose only extension is the timestamp; msgpackr's records, references and JS extensions
+ * written by someone else are a DESERIALIZE_FAILED error (a corrupt entry), never decoded.
  */
 export class StandardSerializer implements Serializer {
   readonly format = 'msgpack'
@@ -47,8 +55,10 @@ export class StandardSerializer implements Serializer {
   readonly #packrSkippingUndefined = new Packr({ ...PACKR_OPTIONS, skipValues: [undefined] } as Options)
 
   serialize(value: unknown): Uint8Array {
-    const shape = assertPlain(value, RULES)
-    return (shape.undefinedProperty ? this.#packrSkippingUndefined : this.#packr).pack(value)
+    return encodeOrFail(RULES.name, () => {
+      const shape = assertPlain(value, RULES)
+      return (shape.undefinedProperty ? this.#packrSkippingUndefined : this.#packr).pack(value)
+    })
   }
 
   cloneDecoded(value: unknown): unknown {
@@ -57,6 +67,7 @@ export class StandardSerializer implements Serializer {
 
   deserialize(bytes: Uint8Array): unknown {
     try {
+      scanPlainMsgpack(bytes)
       return this.#packr.unpack(bytes)
     } catch (err) {
       throw decodeFailure(this.format, err)
