@@ -6,9 +6,17 @@ import { cache, cacheControl, MemoryBackend } from '../../src/cache-api.js'
 const backend = new MemoryBackend()
 const calls = vi.fn()
 
+// Records the form each decorator call of this file takes: (target, key, descriptor) in legacy mode,
+// (value, context) in standard mode. Applied beside @cache, it proves which mode compiled the class.
+const decoratorForms: string[] = []
+function probe(...args: unknown[]): void {
+  decoratorForms.push(args.length === 3 && typeof args[1] === 'string' ? 'legacy' : 'standard')
+}
+
 class OrderService {
   constructor(readonly region: string) {}
 
+  @probe
   @cache
   async find(id: number) {
     calls('find', id)
@@ -21,7 +29,7 @@ class OrderService {
     return Array.from({ length: limit }, (_, i) => i)
   }
 
-  @cache.io({ backend })
+  @cache.io({ backend, namespace: 'OrderService.remote' })
   async remote(url: string) {
     calls('remote', url)
     return url.length
@@ -42,6 +50,7 @@ class OrderService {
 
 describe('legacy (experimentalDecorators) method decorators', () => {
   it('the decorator really ran in legacy mode (descriptor form)', () => {
+    expect(decoratorForms).toEqual(['legacy'])
     const descriptor = Object.getOwnPropertyDescriptor(OrderService.prototype, 'find')
     expect(typeof descriptor?.value).toBe('function')
     expect(cacheControl(new OrderService('eu'), 'find').info().namespace).toBe('OrderService.find')
@@ -81,6 +90,12 @@ describe('legacy (experimentalDecorators) method decorators', () => {
     expect(await OrderService.build()).toBe('b1')
     expect(calls).toHaveBeenCalledTimes(1)
     expect(cacheControl(OrderService, 'build').info().namespace).toBe('OrderService.build')
+  })
+
+  it('on a shared store, a decorated method without a namespace is refused when the class is defined', () => {
+    const decorate = cache({ backend })
+    const descriptor = { value: async function find() {}, writable: true, configurable: true }
+    expect(() => decorate(OrderService.prototype, 'findShared', descriptor)).toThrow(/has no namespace/)
   })
 
   it('invalidate through the method works', async () => {

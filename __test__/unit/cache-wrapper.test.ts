@@ -25,7 +25,6 @@ describe('cache(fn) on the memory backend', () => {
       backend: 'memory',
       l2: true,
     })
-    expect(info.avgLatencyMs).toBeGreaterThanOrEqual(0)
     expect(backend.size).toBe(1)
   })
 
@@ -175,13 +174,30 @@ describe('cache(fn) on the memory backend', () => {
   })
 
   it('keeps an average latency over hits that are timed on a sample', async () => {
-    const get = cache(async (n: number) => n, { namespace: 'latency', backend: null })
-    await get(1)
-    for (let i = 0; i < 500; i++) expect(await get(1)).toBe(1)
-    const info = get.info()
-    expect(info).toMatchObject({ l1Hits: 500, misses: 1, hits: 500 })
-    expect(info.avgLatencyMs).toBeGreaterThan(0)
-    expect(Number.isFinite(info.avgLatencyMs)).toBe(true)
+    // A clock that only moves when the function or a hit moves it: the mean is then exact.
+    let now = 0
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now)
+    try {
+      const get = cache(
+        async (n: number) => {
+          now += 640 // the miss takes 640 ms
+          return n
+        },
+        { namespace: 'latency', backend: null },
+      )
+      await get(1)
+      expect(get.info().avgLatencyMs).toBe(640)
+      // 127 hits: the one sampled hit (call 64) reads the clock twice; it counts for 64 hits.
+      for (let i = 0; i < 127; i++) {
+        if (i === 62) clock.mockImplementationOnce(() => now).mockImplementationOnce(() => now + 0.5)
+        expect(await get(1)).toBe(1)
+      }
+      const info = get.info()
+      expect(info).toMatchObject({ l1Hits: 127, misses: 1, hits: 127 })
+      expect(info.avgLatencyMs).toBeCloseTo((640 + 0.5 * 64) / 128, 10)
+    } finally {
+      clock.mockRestore()
+    }
   })
 
   it('runs concurrent misses of one key once (single-flight) and gives each caller its own copy', async () => {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalArgs, keyFromArgs, keyFromUserKey } from '../../src/cache-api.js'
@@ -95,6 +96,148 @@ describe('default keys', () => {
           expect(canonicalArgs(a) === canonicalArgs(b)).toBe(same)
         },
       ),
+    )
+  })
+
+  // Values built from the characters the canonical text itself uses, so that a missing length prefix
+  // or delimiter would make two different argument lists share a text, and pairs derived from each
+  // other by moving characters or elements across a boundary (split, merge, shift into a key).
+  const tricky = fc.string({
+    unit: fc.constantFrom('s', 'a', 'o', 'n', 'N', 'U', ':', ';', '[', ']', '{', '}', '0', '1', '2'),
+    maxLength: 5,
+  })
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      tricky,
+      fc.integer({ min: -3, max: 12 }),
+      fc.constantFrom(null, undefined, true, false),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(tricky, tie('node'), { maxKeys: 3 }),
+    ),
+  })).node
+  const sorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sorted)
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+      )
+    }
+    return v
+  }
+  const sameArgs = (a: unknown[], b: unknown[]) => isDeepStrictEqual(sorted(a), sorted(b))
+
+  it("differ whenever the arguments differ, for values made of the canonical text's own characters", () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 3 }), fc.array(value, { maxLength: 3 }), (a, b) => {
+        expect(canonicalArgs(a) === canonicalArgs(b)).toBe(sameArgs(a, b))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  // A strict reader of the documented canonical format: if every text reads back as exactly the
+  // arguments it came from, no two different argument lists can share a text.
+  function readCanonical(text: string): unknown[] {
+    let at = 0
+    const take = (n: number) => {
+      if (at + n > text.length) throw new Error(`text ends early at ${at}`)
+      const out = text.slice(at, at + n)
+      at += n
+      return out
+    }
+    const until = (end: string) => {
+      const stop = text.indexOf(end, at)
+      if (stop < 0) throw new Error(`no ${end} after ${at}`)
+      const out = text.slice(at, stop)
+      at = stop + 1
+      return out
+    }
+    const count = (end: string) => {
+      const digits = until(end)
+      if (!/^(0|[1-9][0-9]*)$/.test(digits)) throw new Error(`bad count ${digits} at ${at}`)
+      return Number(digits)
+    }
+    const one = (): unknown => {
+      const tag = take(1)
+      switch (tag) {
+        case 'N':
+          return null
+        case 'U':
+          return undefined
+        case 'T':
+          return true
+        case 'F':
+          return false
+        case 'n':
+          return Number(until(';'))
+        case 's':
+          return take(count(':'))
+        case 'a': {
+          const n = count('[')
+          const items = Array.from({ length: n }, one)
+          if (take(1) !== ']') throw new Error('array not closed')
+          return items
+        }
+        case 'o': {
+          const n = count('{')
+          const obj: Record<string, unknown> = {}
+          for (let i = 0; i < n; i++) {
+            if (take(1) !== 's') throw new Error('object key is not a string')
+            const k = take(count(':'))
+            obj[k] = one()
+          }
+          if (take(1) !== '}') throw new Error('object not closed')
+          return obj
+        }
+        default:
+          throw new Error(`unknown tag ${tag} at ${at - 1}`)
+      }
+    }
+    const args = one()
+    if (at !== text.length) throw new Error(`trailing text at ${at}`)
+    return args as unknown[]
+  }
+
+  it('read back as exactly the arguments they came from (so distinct arguments never share a text)', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 4 }), (args) => {
+        expect(sorted(readCanonical(canonicalArgs(args)))).toStrictEqual(sorted(args))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('differ when a string is split in two, arrays are merged, or text moves between a key and its value', () => {
+    fc.assert(
+      fc.property(tricky, tricky, fc.array(value, { maxLength: 2 }), (x, y, rest) => {
+        const pairs: Array<[unknown[], unknown[]]> = [
+          [
+            [x + y, ...rest],
+            [x, y, ...rest],
+          ],
+          [
+            [x + y, ...rest],
+            [x, ...rest, y],
+          ],
+          [
+            [`${x}s:`, y],
+            [x, `s:${y}`],
+          ],
+          [[[x], [y]], [[x, y]]],
+          [
+            [[x, y], rest],
+            [[x], [y, rest]],
+          ],
+          [[{ [x + y]: rest }], [{ [x]: y + JSON.stringify(rest) }]],
+          [[{ [x]: y }], [{ [x + y]: '' }]],
+          [[`${x}`, 1], [`${x}1`]],
+        ]
+        for (const [a, b] of pairs) expect(canonicalArgs(a) === canonicalArgs(b)).toBe(sameArgs(a, b))
+      }),
+      { numRuns: 2000 },
     )
   })
 
