@@ -1,7 +1,8 @@
 import { type Options, Packr } from 'msgpackr'
-import { scanPlainMsgpack } from './msgpack-scan.js'
+import { HAS_DATETIME_KEY, scanPlainMsgpack } from './msgpack-scan.js'
 import { assertPlain, encodeOrFail, type PlainRules } from './plain.js'
 import { cloneDecoded, decodeFailure, type Serializer } from './serializer.js'
+import { refuseSentinelShape, reviveDatetimes } from './temporal.js'
 
 const RULES: PlainRules = {
   name: 'StandardSerializer',
@@ -11,6 +12,7 @@ const RULES: PlainRules = {
   allowNonFinite: true,
   alternative: 'use AutoSerializer (JS-only format)',
   allowProtoKey: false,
+  refuseObject: refuseSentinelShape,
 }
 
 const PACKR_OPTIONS: Options = {
@@ -42,6 +44,14 @@ const PACKR_OPTIONS: Options = {
  * Values it cannot represent (Map, Set, class instances, typed arrays other than Uint8Array, BigInt
  * beyond 64 bits, nesting deeper than 1024, ...) are rejected with SerializationError.
  *
+ * Python datetimes: Python's auto mode writes a datetime as the map `{ __datetime__: true, value:
+ * dt.isoformat() }`; such a map (exactly those two keys, with an offset in the string) is read as
+ * the Date of that instant, rounded down to the millisecond, and writing a plain object of that exact
+ * shape is refused so nothing reads back different (temporal.ts has the rules; a naive datetime has
+ * no instant and stays a map). Python's `__date__` and `__time__` sentinels stay maps: JavaScript has
+ * no date-only or time-only type (Temporal is not in Node 20), and a Date would invent a time of day
+ * and a zone.
+ *
  * Reading is as strict: stored bytes must be exactly one plain MessagePack document, at most 1024
  * deep, whose only extension is the timestamp; msgpackr's records, references and JS extensions
  * written by someone else are a DESERIALIZE_FAILED error (a corrupt entry), never decoded.
@@ -67,8 +77,9 @@ export class StandardSerializer implements Serializer {
 
   deserialize(bytes: Uint8Array): unknown {
     try {
-      scanPlainMsgpack(bytes)
-      return this.#packr.unpack(bytes)
+      const flags = scanPlainMsgpack(bytes)
+      const value = this.#packr.unpack(bytes)
+      return (flags & HAS_DATETIME_KEY) === 0 ? value : reviveDatetimes(value)
     } catch (err) {
       throw decodeFailure(this.format, err)
     }
