@@ -23,7 +23,7 @@ function run(mode: string, namespace: string, timeoutMs = 10_000): Promise<Run> 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [child, mode, namespace],
+      ['--unhandled-rejections=strict', child, mode, namespace],
       { timeout: timeoutMs, env: { ...process.env, CACHEKIT_REDIS_URL: url, REDIS_URL: '' } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null
@@ -31,6 +31,11 @@ function run(mode: string, namespace: string, timeoutMs = 10_000): Promise<Run> 
       },
     )
   })
+}
+
+/** The child's result: the last line of its output (earlier lines are the library's own). */
+function lastLine(result: Run) {
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) as string)
 }
 
 let raw: Redis
@@ -57,8 +62,14 @@ describe('two OS processes sharing one Redis', () => {
     const result = await run('read', namespace)
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    const { value, info } = JSON.parse(result.stdout)
+    const { value, info } = lastLine(result)
     expect(value).toEqual({ id: 1, by: 'parent' })
+    // The child says once which L2 the environment selected.
+    expect(
+      result.stdout.match(
+        /\[cachekit\] L2 backend: Redis at redis:\/\/127\.0\.0\.1:\d+, from CACHEKIT_REDIS_URL/g,
+      ),
+    ).toHaveLength(1)
     expect(info).toMatchObject({ backend: 'redis', l2Hits: 1, misses: 0 })
   })
 
@@ -66,7 +77,7 @@ describe('two OS processes sharing one Redis', () => {
     const namespace = `procs.clear.${process.pid}`
     const result = await run('write', namespace)
     expect(result.code).toBe(0)
-    const { keys } = JSON.parse(result.stdout) as { keys: string[] }
+    const { keys } = lastLine(result) as { keys: string[] }
     expect(await raw.exists(...keys)).toBe(5)
     const get = cache(async (id: number) => id, { namespace, backend })
     expect(get.key(100)).toBe(keys[0])
@@ -78,7 +89,7 @@ describe('two OS processes sharing one Redis', () => {
     const result = await run('close', `procs.close.${process.pid}`, 8000)
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout)).toEqual({ value: { ok: true }, backend: 'redis' })
+    expect(lastLine(result)).toEqual({ value: { ok: true }, backend: 'redis' })
     expect(result.ms).toBeLessThan(5000)
   })
 })

@@ -57,8 +57,12 @@ describe('cache() on a real Redis', () => {
 
   it('serves a fresh process-local cache from L2', async () => {
     const namespace = ns('l2')
-    await cache(async () => 'first', { namespace, backend })()
-    const other = cache(async () => 'second', { namespace, backend })
+    // One function wrapped twice stands for the same code in another process.
+    let result = 'first'
+    const load = async () => result
+    await cache(load, { namespace, backend })()
+    result = 'second'
+    const other = cache(load, { namespace, backend })
     expect(await other()).toBe('first')
     expect(other.info()).toMatchObject({ l2Hits: 1, misses: 0 })
   })
@@ -166,8 +170,11 @@ describe('cache.secure on a real Redis', () => {
 
   it('a wrong master key or a flipped bit is never returned as data', async () => {
     const namespace = ns('tamper')
-    await cache.secure(async () => 'genuine', { namespace, masterKey: KEY, backend })()
-    const wrongKey = cache.secure(async () => 'recomputed', {
+    let result = 'genuine'
+    const load = async () => result
+    await cache.secure(load, { namespace, masterKey: KEY, backend })()
+    result = 'recomputed'
+    const wrongKey = cache.secure(load, {
       namespace,
       masterKey: OTHER_KEY,
       backend,
@@ -179,7 +186,7 @@ describe('cache.secure on a real Redis', () => {
     const stored = (await raw.getBuffer(k)) as Buffer
     stored[20] = (stored[20] ?? 0) ^ 0x04
     await raw.set(k, stored)
-    const flipped = cache.secure(async () => 'recomputed', {
+    const flipped = cache.secure(load, {
       namespace,
       masterKey: KEY,
       backend,
@@ -188,7 +195,7 @@ describe('cache.secure on a real Redis', () => {
     const err = await flipped().catch((e: unknown) => e)
     expect(err instanceof DecryptionError || err instanceof IntegrityError).toBe(true)
 
-    const lenient = cache.secure(async () => 'recomputed', {
+    const lenient = cache.secure(load, {
       namespace,
       masterKey: KEY,
       backend,

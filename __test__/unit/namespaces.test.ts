@@ -16,7 +16,9 @@ describe('a shared store needs explicit namespaces', () => {
   it('cache(fn) with a backend and no namespace is refused at wrap time, with the fix', () => {
     const backend = new MemoryBackend()
     expect(() => cache(async function get(id: number) {}, { backend })).toThrow(ConfigurationError)
-    expect(() => cache(async function get(id: number) {}, { backend })).toThrow(/Pass \{ namespace: "users\.get" \}/)
+    expect(() => cache(async function get(id: number) {}, { backend })).toThrow(
+      /Pass \{ namespace: "users\.get" \}/,
+    )
     expect(code(() => cache.secure(async function find() {}, { backend, masterKey: 'a'.repeat(64) }))).toBe(
       'NAMESPACE_REQUIRED',
     )
@@ -131,6 +133,15 @@ describe('two different functions under one namespace of one backend, in one pro
     const first = cache(async () => 'first', { namespace: 'handover', backend })
     await first.close()
     expect(() => cache(async () => 'second', { namespace: 'handover', backend })).not.toThrow()
+  })
+
+  it('a refused wrap leaves the backend it was given open and usable', async () => {
+    const backend = new MemoryBackend()
+    cache(async () => 1, { namespace: 'kept-open', backend })
+    expect(() => cache(async () => 2, { namespace: 'kept-open', backend })).toThrow(ConfigurationError)
+    expect(() => cache(async function unnamed() {}, { backend })).toThrow(ConfigurationError)
+    await backend.set('k', Buffer.from('still here'), 60)
+    expect(String(await backend.get('k'))).toBe('still here')
   })
 
   it('different backends do not conflict', () => {

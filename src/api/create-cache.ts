@@ -85,7 +85,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
   const setup = resolveSetup(intent, options as CacheOptions)
   const backend = setup.backend
   if (given === undefined && setup.sharedStore && backend !== null) {
-    void setup.close()
+    void setup.discard()
     throw new ConfigurationError(
       'NAMESPACE_REQUIRED',
       `createCache() has no namespace, but its ${backend.name} backend is shared: every cache without one would ` +
@@ -97,7 +97,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
   try {
     release = backend === null ? () => {} : claimNamespace(backend, namespace, { kind: 'by-key' })
   } catch (err) {
-    void setup.close()
+    void setup.discard()
     throw err
   }
   const engine = new CacheEngine({ ...setup, namespace })

@@ -73,6 +73,11 @@ export interface Setup extends Omit<EngineConfig, 'namespace'> {
   sharedStore: boolean
   /** Closes what this setup opened (the env lease or the given backend). */
   close(): Promise<void>
+  /**
+   * Gives back what resolving opened when wrapping fails after it (an env lease, a private store);
+   * a backend the caller passed in stays open: it is theirs.
+   */
+  discard(): Promise<void>
 }
 
 export function validateTtl(ttl: unknown, path = 'ttl'): number {
@@ -83,19 +88,26 @@ function resolveBackend(
   intent: IntentName,
   options: CacheOptions,
   logger: CacheLogger,
-): { backend: Backend | null; sharedStore: boolean; close(): Promise<void> } {
+): { backend: Backend | null; sharedStore: boolean; close(): Promise<void>; discard(): Promise<void> } {
+  const nothing = async () => {}
   if (options.backend !== undefined) {
     const backend = options.backend
-    return { backend, sharedStore: backend !== null, close: async () => backend?.close() }
+    return { backend, sharedStore: backend !== null, close: async () => backend?.close(), discard: nothing }
   }
   const source = INTENT_DEFAULTS[intent].l2
-  if (source === 'none') return { backend: null, sharedStore: false, close: async () => {} }
+  if (source === 'none') return { backend: null, sharedStore: false, close: nothing, discard: nothing }
   if (source === 'memory') {
     const backend = new MemoryBackend()
-    return { backend, sharedStore: false, close: () => backend.close() }
+    const close = () => backend.close()
+    return { backend, sharedStore: false, close, discard: close }
   }
   const lease = leaseEnvBackend(process.env, logger)
-  return { backend: lease.backend, sharedStore: lease.backend !== null, close: lease.release }
+  return {
+    backend: lease.backend,
+    sharedStore: lease.backend !== null,
+    close: lease.release,
+    discard: lease.release,
+  }
 }
 
 function resolveL1(
@@ -158,9 +170,9 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Setup {
   const codec = resolveCodec(intent, options)
   checkLoggerOption(options.logger)
   const logger = rateLimited(options.logger ?? consoleLogger())
-  const { backend, sharedStore, close } = resolveBackend(intent, options, logger)
+  const { backend, sharedStore, close, discard } = resolveBackend(intent, options, logger)
   if (backend === null && l1 === null) {
-    void close()
+    void discard()
     throw new ConfigurationError(
       'NOTHING_TO_CACHE_IN',
       'This cache has neither L1 nor a backend: enable l1 or give a backend (or set CACHEKIT_REDIS_URL)',
@@ -183,5 +195,6 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Setup {
     cacheUndefined,
     logger,
     close,
+    discard,
   }
 }

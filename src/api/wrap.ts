@@ -113,10 +113,15 @@ export function makeCached<F extends AnyFunction>(
   const setup: Setup =
     shared === undefined
       ? resolveSetup(intent, options)
-      : { ...shared, ttl: validateTtl(options.ttl ?? shared.ttl), close: async () => {} }
+      : {
+          ...shared,
+          ttl: validateTtl(options.ttl ?? shared.ttl),
+          close: async () => {},
+          discard: async () => {},
+        }
   const backend = setup.backend
   if (setup.sharedStore && backend !== null && !('fixed' in source && source.explicit)) {
-    void setup.close()
+    void setup.discard()
     requireNamespace(label, backend.name)
   }
   const owner = { kind: 'function', fn, label } as const
@@ -125,12 +130,12 @@ export function makeCached<F extends AnyFunction>(
     try {
       release = claimNamespace(backend, source.fixed, owner)
     } catch (err) {
-      void setup.close()
+      void setup.discard()
       throw err
     }
   }
   if (!isAsync && setup.backend !== null && setup.backend.sync === undefined) {
-    void setup.close()
+    void setup.discard()
     throw new ConfigurationError(
       'SYNC_FUNCTION_NETWORK_BACKEND',
       `${label} is synchronous but the environment selects a ${setup.backend.name} backend it cannot wait for: ` +
