@@ -101,6 +101,8 @@ export const CACHE_DEFAULTS = Object.freeze({
    * Plain caches always treat a corrupt entry as a miss and delete it.
    */
   onDecryptError: 'throw' as 'throw' | 'miss',
+  /** A function's `undefined` result is returned but not stored (true needs the msgpack-js serializer). */
+  cacheUndefined: false as boolean,
   /** Derived tenant key handles kept per encrypted cache. */
   tenantKeyCacheSize: 1024,
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */

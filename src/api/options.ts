@@ -146,7 +146,7 @@ function resolveCodec(intent: IntentName, options: CacheOptions): Codec {
 }
 
 function resolveCacheUndefined(option: boolean | undefined, serializer: Serializer): boolean {
-  if (option !== true) return false
+  if (!(option ?? CACHE_DEFAULTS.cacheUndefined)) return false
   if (serializer.format !== 'msgpack-js') {
     throw new ConfigurationError(
       'CACHE_UNDEFINED_UNSUPPORTED',
