@@ -24,6 +24,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'contract',
+          include: ['__test__/contract/**/*.test.ts'],
+          globalSetup: ['__test__/support/redis-global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'legacy-decorators',
           include: ['__test__/legacy-decorators/**/*.test.ts'],
         },

@@ -38,8 +38,36 @@ export class NonceExhaustedError extends CachekitError {}
 export class ConfigurationError extends CachekitError {}
 /** A value or argument cannot be represented by the chosen serializer or key function. */
 export class SerializationError extends CachekitError {}
-/** A backend (Redis, memory, ...) operation failed. */
-export class BackendError extends CachekitError {}
+/**
+ * What kind of failure a `BackendError` is, so a policy (retry, circuit breaker, alerting) can tell a
+ * slow server from a wrong password without parsing messages:
+ * - `transient`: the store is up but cannot serve right now (loading, busy script, failover, out of
+ *   memory); the same call may succeed soon. Also the kind when nothing more precise is known.
+ * - `timeout`: a connected store did not answer in time.
+ * - `connection`: the store cannot be reached (refused, reset, closed, no connection in time).
+ * - `authentication`: the store refused the credentials or the user's permissions.
+ * - `permanent`: the store refused this operation and retrying it will not help (wrong data type
+ *   under the key, unsupported command, a backend used after `close()`).
+ */
+export type BackendErrorKind = 'transient' | 'timeout' | 'connection' | 'authentication' | 'permanent'
+
+export const BACKEND_ERROR_KINDS: readonly BackendErrorKind[] = Object.freeze([
+  'transient',
+  'timeout',
+  'connection',
+  'authentication',
+  'permanent',
+] as const)
+
+/** A backend (Redis, memory, ...) operation failed; `kind` says what sort of failure it was. */
+export class BackendError extends CachekitError {
+  readonly kind: BackendErrorKind
+
+  constructor(code: string, message: string, options?: { cause?: unknown; kind?: BackendErrorKind }) {
+    super(code, message, options)
+    this.kind = options?.kind ?? 'transient'
+  }
+}
 /** The cache (or cached function) was closed: its connection is released and it serves no more calls. */
 export class CacheClosedError extends CachekitError {}
 /** The native addon could not be loaded for this platform. */

@@ -11,6 +11,7 @@ import {
   type Shape,
 } from '../validate.js'
 import type { Backend, BackendEntry } from './backend.js'
+import { classifyRedisFailure } from './redis-errors.js'
 
 const debug = debuglog('cachekit')
 
@@ -93,15 +94,18 @@ export class RedisBackend implements Backend {
       return new BackendError(
         'CLOSED',
         `Redis ${op} after close(): this RedisBackend (${this.#where}) was closed; create a new one, or close it only at shutdown`,
-        { cause: err },
+        { cause: err, kind: 'permanent' },
       )
     }
     const reason = err instanceof Error ? err.message : String(err)
-    return new BackendError(
-      'REDIS_ERROR',
-      `Redis ${op} failed at ${this.#where}: ${reason}; check that Redis is running and reachable`,
-      { cause: err },
-    )
+    const { kind, fix } = classifyRedisFailure(err, {
+      ready: this.client.status === 'ready',
+      commandTimeoutMs: this.client.options.commandTimeout,
+    })
+    return new BackendError('REDIS_ERROR', `Redis ${op} failed at ${this.#where}: ${reason}; ${fix}`, {
+      cause: err,
+      kind,
+    })
   }
 
   async #run<T>(op: string, fn: () => Promise<T>): Promise<T> {
