@@ -103,6 +103,11 @@ export const CACHE_DEFAULTS = Object.freeze({
   onDecryptError: 'throw' as 'throw' | 'miss',
   /** A function's `undefined` result is returned but not stored (true needs the msgpack-js serializer). */
   cacheUndefined: false as boolean,
+  /**
+   * Stored values of this many bytes and more are wrapped and unwrapped (LZ4, checksum, AES-GCM) on
+   * the libuv thread pool instead of the event loop (benchmark/RESULTS.md: event-loop delay).
+   */
+  asyncEnvelopeBytes: 256 * 1024,
   /** Derived tenant key handles kept per encrypted cache. */
   tenantKeyCacheSize: 1024,
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { cache, RedisBackend } from '../../src/cache-api.js'
+import { cache, RedisBackend } from '../../src/index.js'
 
 // These tests run a second Node process that imports the BUILT package: run `npm run build:ts` first
 // (CI does), or point CACHEKIT_ENTRY at another build of the package entry.

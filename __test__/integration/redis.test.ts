@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { Unpackr } from 'msgpackr'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
-import { cache, createCache, RedisBackend } from '../../src/cache-api.js'
+import { cache, createCache, RedisBackend } from '../../src/index.js'
 import { DecryptionError, IntegrityError } from '../../src/errors.js'
 import { ByteStorage } from '../../src/native/index.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { cache, cacheControl, MemoryBackend } from '../../src/cache-api.js'
+import { cache, cacheControl, MemoryBackend } from '../../src/index.js'
 
 // Legacy decorators (experimentalDecorators: true, as NestJS uses): cache(target, key, descriptor).
 

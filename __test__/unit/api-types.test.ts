@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { type CacheInfo, cache, cacheControl, createCache } from '../../src/cache-api.js'
+import { type CacheInfo, cache, cacheControl, createCache } from '../../src/index.js'
 
 // `npm run typecheck` checks these lines; the runtime assertions keep the test meaningful under vitest.
 

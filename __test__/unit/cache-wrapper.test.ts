@@ -1,7 +1,7 @@
 import { tableFromArrays } from 'apache-arrow'
 import { Redis } from 'ioredis'
 import { describe, expect, it, vi } from 'vitest'
-import { cache, cacheControl, keyFromArgs, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
+import { cache, cacheControl, keyFromArgs, MemoryBackend, RedisBackend } from '../../src/index.js'
 import { BackendError, ConfigurationError, SerializationError } from '../../src/errors.js'
 import { JsonSerializer, type Serializer } from '../../src/serializers/index.js'
 

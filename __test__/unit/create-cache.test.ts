@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cache, createCache, detectBackend, MemoryBackend } from '../../src/cache-api.js'
+import { cache, createCache, detectBackend, MemoryBackend } from '../../src/index.js'
 import { BackendError, ConfigurationError } from '../../src/errors.js'
 
 describe('createCache on the memory backend', () => {

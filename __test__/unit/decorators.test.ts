@@ -4,18 +4,18 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cacheControl } from '../../src/cache-api.js'
+import { cacheControl } from '../../src/index.js'
 import type * as Fixture from './fixtures/standard-decorators.js'
 
 // TypeScript 5 emits TC39 standard decorators (no experimentalDecorators) with its own helpers; this is
 // the code users run. Import paths are made absolute so the compiled copy can live in a temp dir.
 async function compileFixture(dir: string): Promise<typeof Fixture> {
   const source = fileURLToPath(new URL('./fixtures/standard-decorators.ts', import.meta.url))
-  const src = fileURLToPath(new URL('../../src/cache-api.ts', import.meta.url))
+  const src = fileURLToPath(new URL('../../src/index.ts', import.meta.url))
   const out = ts.transpileModule(readFileSync(source, 'utf8'), {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   })
-  const code = out.outputText.replace("'../../../src/cache-api.js'", JSON.stringify(src))
+  const code = out.outputText.replace("'../../../src/index.js'", JSON.stringify(src))
   const file = join(dir, 'standard-decorators.mjs')
   writeFileSync(file, code)
   return import(/* @vite-ignore */ file)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CACHE_DEFAULTS, cache, INTENT_DEFAULTS, renderDefaultsMarkdown } from '../../src/cache-api.js'
+import { CACHE_DEFAULTS, cache, INTENT_DEFAULTS, renderDefaultsMarkdown } from '../../src/index.js'
 
 const root = new URL('../../', import.meta.url)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { L1Cache } from '../../src/cache-api.js'
+import { L1Cache } from '../../src/index.js'
 
 const frozenValue = (value: unknown): unknown => {
   const l1 = new L1Cache(1 << 20)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { L1Cache } from '../../src/cache-api.js'
+import { L1Cache } from '../../src/index.js'
 
 const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill)
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import { describe, expect, it, vi } from 'vitest'
 import winston from 'winston'
-import { cache, createCache, MemoryBackend, winstonLogger } from '../../src/cache-api.js'
+import { cache, createCache, MemoryBackend, winstonLogger } from '../../src/index.js'
 import { BackendError } from '../../src/errors.js'
 import { FaultyBackend } from '../support/faulty-backend.js'
 

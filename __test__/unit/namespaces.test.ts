@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cache, createCache, MemoryBackend } from '../../src/cache-api.js'
+import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { ConfigurationError } from '../../src/errors.js'
 import { FaultyBackend } from '../support/faulty-backend.js'
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cache, createCache, detectBackend, MemoryBackend, RedisBackend } from '../../src/cache-api.js'
+import { cache, createCache, detectBackend, MemoryBackend, RedisBackend } from '../../src/index.js'
 import { CachekitError, ConfigurationError } from '../../src/errors.js'
 
 function refusal(fn: () => unknown): CachekitError {

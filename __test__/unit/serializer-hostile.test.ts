@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { Packr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
-import { AutoSerializer, JsonSerializer, L1Cache, StandardSerializer } from '../../src/cache-api.js'
+import { AutoSerializer, JsonSerializer, L1Cache, StandardSerializer } from '../../src/index.js'
 import { SerializationError } from '../../src/errors.js'
 import { NOT_CLONABLE, type Serializer } from '../../src/serializers/serializer.js'
 

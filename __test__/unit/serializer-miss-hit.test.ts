@@ -7,7 +7,7 @@ import {
   JsonSerializer,
   RawSerializer,
   StandardSerializer,
-} from '../../src/cache-api.js'
+} from '../../src/index.js'
 import { NOT_CLONABLE, type Serializer } from '../../src/serializers/serializer.js'
 
 // A miss returns the decode of the stored bytes; the first L1 hit decodes them again and keeps a

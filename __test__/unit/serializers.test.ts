@@ -8,7 +8,7 @@ import {
   JsonSerializer,
   RawSerializer,
   StandardSerializer,
-} from '../../src/cache-api.js'
+} from '../../src/index.js'
 import { SerializationError } from '../../src/errors.js'
 import { NOT_CLONABLE } from '../../src/serializers/serializer.js'
 

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import { cache, createCache, MemoryBackend } from '../../src/cache-api.js'
+import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { ConfigurationError } from '../../src/errors.js'
 import { FaultyBackend } from '../support/faulty-backend.js'
 

@@ -1,5 +1,4 @@
-import { CacheEngine } from '../cache/engine.js'
-import { keyRef } from '../cache/logger.js'
+import { CacheEngine, MISS } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
 import type { IntentName } from '../defaults.js'
 import { CacheClosedError, ConfigurationError } from '../errors.js'
@@ -116,28 +115,17 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     }
     return engine.ready()
   }
-  const readFailed = (key: string, err: unknown): void => {
-    engine.stats.l2ReadErrors++
-    setup.logger.warn(
-      { event: 'l2-read-failed', namespace, key: keyRef(key), err },
-      `L2 read failed in namespace ${namespace}; treated as a miss`,
-    )
-  }
-
   return {
     namespace,
     async get<T>(key: string) {
       await open()
-      const full = keyOf(key)
-      const hit = engine.readL1(full) ?? (await engine.readL2(full, [key]))
-      if (hit === undefined) engine.stats.misses++
-      return hit?.value as T | undefined
+      const value = await engine.get(keyOf(key), key)
+      return (value === MISS ? undefined : value) as T | undefined
     },
     async set(key, value, opts) {
       checkOptions(opts, SET_OPTIONS, 'set()')
       await open()
-      const ttl = validateTtl(opts?.ttl ?? setup.ttl)
-      await engine.writePrepared(engine.prepare([[keyOf(key), key, value]]), ttl)
+      await engine.set([[keyOf(key), key, value]], validateTtl(opts?.ttl ?? setup.ttl))
     },
     async delete(key) {
       await open()
@@ -145,60 +133,17 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     },
     async has(key) {
       await open()
-      const full = keyOf(key)
-      if (setup.l1?.remainingMs(full) !== undefined) return true
-      if (backend === null) return false
-      try {
-        return await backend.exists(full)
-      } catch (err) {
-        readFailed(full, err)
-        return false
-      }
+      return engine.has(keyOf(key))
     },
     async ttl(key) {
       await open()
-      const full = keyOf(key)
-      if (backend === null) {
-        const ms = setup.l1?.remainingMs(full)
-        return ms === undefined ? null : Math.ceil(ms / 1000)
-      }
-      try {
-        return await backend.ttl(full)
-      } catch (err) {
-        readFailed(full, err)
-        return null
-      }
+      return engine.ttl(keyOf(key))
     },
     async getMany<T>(keys: readonly string[]) {
       const list = readKeyList(keys)
       await open()
-      const full = list.map(keyOf)
-      const out: Array<T | undefined> = new Array(list.length)
-      const missing: number[] = []
-      full.forEach((key, i) => {
-        const hit = engine.readL1(key)
-        if (hit === undefined) missing.push(i)
-        else out[i] = hit.value as T
-      })
-      if (missing.length === 0) return out
-      let stored: Array<Buffer | null> = []
-      if (backend !== null) {
-        try {
-          stored = await backend.getMany(missing.map((i) => full[i] as string))
-        } catch (err) {
-          readFailed(full[missing[0] as number] as string, err)
-        }
-      }
-      for (const [n, i] of missing.entries()) {
-        const bytes = stored[n]
-        const key = full[i] as string
-        // ttlMs 0 keeps these out of L1: MGET does not say how long L2 keeps them.
-        const found = bytes == null ? undefined : engine.accept(key, [list[i]], { value: bytes, ttlMs: 0 })
-        if (found === null) await engine.deleteCorrupt(key)
-        if (found == null) engine.stats.misses++
-        else out[i] = found.value as T
-      }
-      return out
+      const values = await engine.getMany(list.map(keyOf), list)
+      return values.map((v) => (v === MISS ? undefined : v)) as Array<T | undefined>
     },
     async setMany(entries, opts) {
       const list = readEntries(entries)
@@ -206,8 +151,11 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       await open()
       const ttl = validateTtl(opts?.ttl ?? setup.ttl)
       // Keys and values are all checked (and serialized) before the first byte is written.
-      const prepared = engine.prepare(list.map(([key, value]) => [keyOf(key), key, value] as const))
-      if (prepared.length > 0) await engine.writePrepared(prepared, ttl)
+      if (list.length > 0)
+        await engine.set(
+          list.map(([key, value]) => [keyOf(key), key, value] as const),
+          ttl,
+        )
     },
     wrap(fn, wrapOptions = {}) {
       checkOptions(wrapOptions, WRAP_OPTIONS, 'wrap()')

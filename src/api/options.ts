@@ -1,10 +1,10 @@
 import type { Backend } from '../backends/backend.js'
 import { MemoryBackend } from '../backends/memory.js'
-import { type Codec, PlainCodec, SealingCodec } from '../cache/codec.js'
 import type { EngineConfig } from '../cache/engine.js'
 import { L1Cache } from '../cache/l1.js'
 import { type CacheLogger, consoleLogger, rateLimited } from '../cache/logger.js'
 import { CACHE_DEFAULTS, INTENT_DEFAULTS, type IntentName } from '../defaults.js'
+import { type Envelope, PlainEnvelope, SealedEnvelope } from '../envelope/index.js'
 import { ConfigurationError } from '../errors.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
 import { leaseEnvBackend, resolveMasterKeys } from './env.js'
@@ -63,7 +63,7 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
 }
 
 /** Options resolved once, shared by every engine built from them (an engine adds its namespace). */
-export interface Setup extends Omit<EngineConfig, 'namespace'> {
+export interface ResolvedOptions extends Omit<EngineConfig, 'namespace'> {
   intent: IntentName
   /**
    * Whether the L2 store can hold other caches' entries: any backend given or found in the
@@ -122,7 +122,7 @@ function resolveL1(
   return { l1: enabled ? new L1Cache(maxBytes) : null, mode }
 }
 
-function resolveCodec(intent: IntentName, options: CacheOptions): Codec {
+function resolveEnvelope(intent: IntentName, options: CacheOptions): Envelope {
   const encrypt = options.encrypt ?? (INTENT_DEFAULTS[intent].encrypt || options.masterKey !== undefined)
   if (!encrypt) {
     // Encryption options on a plaintext cache are a mistake that would otherwise go unnoticed.
@@ -136,10 +136,10 @@ function resolveCodec(intent: IntentName, options: CacheOptions): Codec {
           '(remove encrypt: false, or use cache.secure)',
       )
     }
-    return new PlainCodec()
+    return new PlainEnvelope()
   }
   const keys = resolveMasterKeys(options.masterKey, options.previousMasterKeys)
-  return new SealingCodec({
+  return new SealedEnvelope({
     ...keys,
     tenant: options.tenant as string | ((...args: never[]) => string) | undefined,
   })
@@ -161,13 +161,13 @@ function resolveCacheUndefined(option: boolean | undefined, serializer: Serializ
  * Builds the setup from options already checked against their shape (`checkCacheOptions`):
  * validates values, opens the backend; throws ConfigurationError at wrap time.
  */
-export function resolveSetup(intent: IntentName, options: CacheOptions): Setup {
+export function resolveSetup(intent: IntentName, options: CacheOptions): ResolvedOptions {
   const ttl = validateTtl(options.ttl ?? INTENT_DEFAULTS[intent].ttl)
   const serializer = resolveSerializer(options.serializer)
   const cacheUndefined = resolveCacheUndefined(options.cacheUndefined, serializer)
   const { l1, mode } = resolveL1(intent, options.l1)
   const onDecryptError = options.onDecryptError ?? CACHE_DEFAULTS.onDecryptError
-  const codec = resolveCodec(intent, options)
+  const envelope = resolveEnvelope(intent, options)
   checkLoggerOption(options.logger)
   const logger = rateLimited(options.logger ?? consoleLogger())
   const { backend, sharedStore, close, discard } = resolveBackend(intent, options, logger)
@@ -190,7 +190,7 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Setup {
     sharedStore,
     l1,
     l1Mode: mode,
-    codec,
+    envelope,
     onDecryptError,
     cacheUndefined,
     logger,

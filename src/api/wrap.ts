@@ -1,4 +1,4 @@
-import { CacheEngine } from '../cache/engine.js'
+import { CacheEngine, MISS } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
 import type { IntentName } from '../defaults.js'
 import { CacheClosedError, ConfigurationError } from '../errors.js'
@@ -13,7 +13,13 @@ import { canonicalArgs } from '../keys/normalize.js'
 import { checkOptions } from '../validate.js'
 import { claimNamespace } from './namespaces.js'
 import { CACHE_OPTIONS } from './option-shapes.js'
-import { type AnyArgs, type CacheOptions, resolveSetup, type Setup, validateTtl } from './options.js'
+import {
+  type AnyArgs,
+  type CacheOptions,
+  type ResolvedOptions,
+  resolveSetup,
+  validateTtl,
+} from './options.js'
 
 /** The controls every cached function carries. `refresh` and `bypass` return what the function returns. */
 export interface CacheControl<Args extends AnyArgs = AnyArgs, R = unknown> {
@@ -97,7 +103,7 @@ export function makeCached<F extends AnyFunction>(
   intent: IntentName,
   source: NamespaceSource,
   label: string,
-  shared?: Setup,
+  shared?: ResolvedOptions,
 ): CachedFunction<F> {
   if (shared === undefined) checkOptions(options, CACHE_OPTIONS, 'cache()')
   const isAsync = options.async === true || isAsyncFunction(fn)
@@ -110,7 +116,7 @@ export function makeCached<F extends AnyFunction>(
   }
   if ('fixed' in source && source.composed !== true) validateNamespace(source.fixed)
   // A cache object's wrap() shares its setup (backend, L1, codec); the cache object closes it.
-  const setup: Setup =
+  const setup: ResolvedOptions =
     shared === undefined
       ? resolveSetup(intent, options)
       : {
@@ -195,13 +201,10 @@ export function makeCached<F extends AnyFunction>(
       const sampled = stats.sampleCall()
       if (sampled) started = performance.now()
       const key = keyOf(this, args)
-      const entry = e.config.l1?.get(key)
-      if (entry !== undefined) {
-        stats.l1Hits++
-        const value = e.hitValue(entry)
+      const hit = e.peek(key)
+      if (hit !== MISS) {
         if (sampled) stats.recordSampledHit(started)
-        else stats.countHit()
-        return Promise.resolve(value)
+        return Promise.resolve(hit)
       }
       if (!sampled) started = performance.now()
       return e.fetch(key, args, () => fn.apply(this, args), started)
@@ -216,30 +219,24 @@ export function makeCached<F extends AnyFunction>(
     const sampled = stats.sampleCall()
     let started = sampled ? performance.now() : 0
     const key = keyOf(this, args)
-    const entry = e.config.l1?.get(key)
-    if (entry !== undefined) {
-      stats.l1Hits++
-      const value = e.hitValue(entry)
+    const hit = e.peek(key)
+    if (hit !== MISS) {
       if (sampled) stats.recordSampledHit(started)
-      else stats.countHit()
-      return value
+      return hit
     }
     if (!sampled) started = performance.now()
-    const found = e.readL2Sync(key, args)
-    if (found === undefined) {
-      stats.misses++
-      const value = fn.apply(this, args)
-      if (isThenable(value)) {
+    const value = e.fetchSync(key, args, () => {
+      const result = fn.apply(this, args)
+      if (isThenable(result)) {
         throw new ConfigurationError(
           'SYNC_FUNCTION_RETURNED_PROMISE',
           `${label} is not declared async but returned a Promise: declare it async or pass { async: true }`,
         )
       }
-      stats.record(started)
-      return e.writeSync(key, args, value).value
-    }
+      return result
+    })
     stats.record(started)
-    return found.value
+    return value
   }
 
   const cached = (isAsync ? callAsync : callSync) as unknown as CachedFunction<F>
@@ -250,8 +247,9 @@ export function makeCached<F extends AnyFunction>(
     refresh(this: unknown, ...args) {
       const e = engineFor(this)
       if (!isAsync) {
-        e.stats.refreshes++
-        return e.writeSync(keyOf(this, args), args, fn.apply(this, args)).value
+        const key = keyOf(this, args)
+        e.events.emit('refresh', e.config.namespace, key)
+        return e.writeSync(key, args, fn.apply(this, args))
       }
       try {
         return e.refresh(keyOf(this, args), args, () => fn.apply(this, args))
@@ -260,7 +258,8 @@ export function makeCached<F extends AnyFunction>(
       }
     },
     bypass(this: unknown, ...args) {
-      engineFor(this, true).stats.bypasses++
+      const e = engineFor(this, true)
+      e.events.emit('bypass', e.config.namespace)
       return fn.apply(this, args)
     },
     async clear() {

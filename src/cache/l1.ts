@@ -26,7 +26,13 @@ export interface L1Entry {
    */
   template: unknown
   readonly size: number
-  readonly expiresAt: number
+  /** Until then (epoch ms) the entry is fresh: served by hits. */
+  readonly freshUntil: number
+  /**
+   * Until then the entry is kept though no longer fresh, for stale-while-revalidate and grace
+   * (`getStale`); equal to `freshUntil` when no stale window was asked for.
+   */
+  readonly staleUntil: number
   /** Value of the insertion clock when the entry was last put at the end. */
   touched: number
 }
@@ -49,12 +55,12 @@ export class L1Cache {
     return this.#bytes
   }
 
-  /** The live entry, moved to the most-recently-used end; undefined when missing or expired. */
+  /** The fresh entry, moved to the most-recently-used end; undefined when missing or no longer fresh. */
   get(key: string, now = Date.now()): L1Entry | undefined {
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
-    if (entry.expiresAt <= now) {
-      this.delete(key)
+    if (entry.freshUntil <= now) {
+      if (entry.staleUntil <= now) this.delete(key)
       return undefined
     }
     // clock - touched = how many keys were put at the end after this one (an upper bound on its
@@ -69,39 +75,57 @@ export class L1Cache {
     return entry
   }
 
-  /** Remaining lifetime in ms, without touching the LRU order; undefined when missing or expired. */
-  remainingMs(key: string, now = Date.now()): number | undefined {
+  /** An entry past its fresh deadline but within its stale window (or fresh); no LRU move. */
+  getStale(key: string, now = Date.now()): L1Entry | undefined {
     const entry = this.#entries.get(key)
-    return entry === undefined || entry.expiresAt <= now ? undefined : entry.expiresAt - now
+    if (entry === undefined) return undefined
+    if (entry.staleUntil <= now) {
+      this.delete(key)
+      return undefined
+    }
+    return entry
   }
 
-  /** Copies the bytes, so a later write into the caller's buffer cannot reach the cache. */
-  setBytes(key: string, bytes: Uint8Array, ttlMs: number): void {
+  /** Remaining fresh lifetime in ms, without touching the LRU order; undefined when missing or not fresh. */
+  remainingMs(key: string, now = Date.now()): number | undefined {
+    const entry = this.#entries.get(key)
+    return entry === undefined || entry.freshUntil <= now ? undefined : entry.freshUntil - now
+  }
+
+  /**
+   * Copies the bytes, so a later write into the caller's buffer cannot reach the cache. `staleMs`:
+   * how long after its TTL the entry is kept for `getStale` (default 0: dropped when it expires).
+   */
+  setBytes(key: string, bytes: Uint8Array, ttlMs: number, staleMs = 0): void {
+    const now = Date.now()
     this.#put(key, {
       bytes: Buffer.from(bytes),
       frozen: undefined,
       template: NO_TEMPLATE_YET,
       size: bytes.byteLength,
-      expiresAt: Date.now() + ttlMs,
+      freshUntil: now + ttlMs,
+      staleUntil: now + ttlMs + staleMs,
       touched: 0,
     })
   }
 
   /** `size` is the serialized length, so both modes share one budget. */
-  setFrozen(key: string, value: unknown, size: number, ttlMs: number): void {
+  setFrozen(key: string, value: unknown, size: number, ttlMs: number, staleMs = 0): void {
+    const now = Date.now()
     this.#put(key, {
       bytes: null,
       frozen: deepFreeze(value),
       template: NO_TEMPLATE_YET,
       size,
-      expiresAt: Date.now() + ttlMs,
+      freshUntil: now + ttlMs,
+      staleUntil: now + ttlMs + staleMs,
       touched: 0,
     })
   }
 
   #put(key: string, entry: L1Entry): void {
     this.delete(key)
-    if (entry.size > this.maxBytes || entry.expiresAt <= Date.now()) return
+    if (entry.size > this.maxBytes || entry.staleUntil <= Date.now()) return
     entry.touched = ++this.#clock
     this.#entries.set(key, entry)
     this.#bytes += entry.size

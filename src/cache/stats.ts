@@ -1,3 +1,5 @@
+import type { CacheObserver, Refusal } from './events.js'
+
 /** What `info()` returns. Counters only grow; `avgLatencyMs` estimates every cached call (hits and misses). */
 export interface CacheInfo {
   namespace: string
@@ -38,7 +40,11 @@ export interface CacheInfo {
 /** One call in this many is timed when it turns out to be an L1 hit; a power of two. */
 export const HIT_SAMPLE_INTERVAL = 64
 
-export class CacheStats {
+/**
+ * The counters behind `info()`: an observer of the cache's events, except `l1Hits`, which the hit
+ * path increments itself (see events.ts).
+ */
+export class CacheStats implements CacheObserver {
   l1Hits = 0
   l2Hits = 0
   coalesced = 0
@@ -54,19 +60,45 @@ export class CacheStats {
   #latencyMs = 0
   #tick = 0
 
+  l2Hit(): void {
+    this.l2Hits++
+  }
+  joined(): void {
+    this.coalesced++
+  }
+  miss(): void {
+    this.misses++
+  }
+  refresh(): void {
+    this.refreshes++
+  }
+  bypass(): void {
+    this.bypasses++
+  }
+  undefinedResult(): void {
+    this.undefinedResults++
+  }
+  l2Error(_namespace: string, _key: string, operation: 'read' | 'write' | 'delete'): void {
+    if (operation === 'read') this.l2ReadErrors++
+    else this.l2WriteErrors++
+  }
+  refused(_namespace: string, _key: string, refusal: Refusal): void {
+    if (refusal.decryption) this.decryptErrors++
+    else this.integrityErrors++
+  }
+
   /** Whether this call is timed even if it is an L1 hit: true for one call in HIT_SAMPLE_INTERVAL. */
   sampleCall(): boolean {
     return (++this.#tick & (HIT_SAMPLE_INTERVAL - 1)) === 0
   }
 
-  /** An L1 hit that was not sampled: counted in the mean, no clock read. */
+  /** An L1 hit: counted in the mean (its latency only when sampled). */
   countHit(): void {
     this.#calls++
   }
 
-  /** A sampled L1 hit: stands for HIT_SAMPLE_INTERVAL hits in the mean. */
+  /** The latency of a sampled L1 hit (already counted): stands for HIT_SAMPLE_INTERVAL hits in the mean. */
   recordSampledHit(startedAt: number): void {
-    this.#calls++
     this.#latencyMs += (performance.now() - startedAt) * HIT_SAMPLE_INTERVAL
   }
 

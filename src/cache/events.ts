@@ -1,0 +1,71 @@
+/**
+ * What a cache reports as it works. Statistics are one observer; metrics, tracing and the
+ * invalidation bus are others. An observer implements the methods it cares about.
+ *
+ * L1 hits are the exception that proves the rule: the hit path moves one counter itself and calls
+ * `l1Hit` only when an observer that has it is attached (a call per hit costs as much as the rest of
+ * a frozen hit).
+ */
+export type Tier = 'l1' | 'l2'
+
+/** Why a stored entry was refused: the error code (`CHECKSUM_MISMATCH`, `AUTHENTICATION_FAILED`, ...). */
+export interface Refusal {
+  readonly code: string
+  readonly decryption: boolean
+}
+
+export interface CacheObserver {
+  l1Hit?(namespace: string, key: string): void
+  l2Hit?(namespace: string, key: string): void
+  /** A caller joined a computation or read already in flight for its key (single-flight). */
+  joined?(namespace: string, key: string): void
+  /** Neither tier had the key (or the entry was refused): the function runs. */
+  miss?(namespace: string, key: string): void
+  refresh?(namespace: string, key: string): void
+  bypass?(namespace: string): void
+  /** The function returned `undefined`, which is not stored. */
+  undefinedResult?(namespace: string, key: string): void
+  /** A value was stored: `bytes` is the payload size. */
+  write?(namespace: string, key: string, bytes: number): void
+  /** A backend operation failed (the policy that follows is the caller's). */
+  l2Error?(namespace: string, key: string, operation: 'read' | 'write' | 'delete', error: unknown): void
+  /** A stored entry failed its checks (integrity, decryption, bounds, format). */
+  refused?(namespace: string, key: string, refusal: Refusal): void
+  invalidate?(namespace: string, key: string): void
+  clear?(namespace: string, prefixes: readonly string[]): void
+}
+
+type Method = keyof CacheObserver
+
+/**
+ * Fans each report out to the observers that have the method. Lists are built when an observer is
+ * added, so reporting walks an array of the interested ones only.
+ */
+export class CacheEvents {
+  readonly #observers: CacheObserver[] = []
+  #wantsL1Hit = false
+
+  /** Whether an attached observer wants L1 hits (the hit path checks this before reporting). */
+  get wantsL1Hit(): boolean {
+    return this.#wantsL1Hit
+  }
+
+  /** Attaches an observer; the returned function detaches it. */
+  observe(observer: CacheObserver): () => void {
+    this.#observers.push(observer)
+    this.#wantsL1Hit ||= observer.l1Hit !== undefined
+    return () => {
+      const at = this.#observers.indexOf(observer)
+      if (at >= 0) this.#observers.splice(at, 1)
+      this.#wantsL1Hit = this.#observers.some((o) => o.l1Hit !== undefined)
+    }
+  }
+
+  emit<M extends Method>(method: M, ...args: Parameters<NonNullable<CacheObserver[M]>>): void {
+    const observers = this.#observers
+    for (let i = 0; i < observers.length; i++) {
+      const fn = (observers[i] as CacheObserver)[method] as ((...a: unknown[]) => void) | undefined
+      if (fn !== undefined) fn.apply(observers[i], args)
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export type { Envelope } from './envelope.js'
+export { PlainEnvelope } from './plain.js'
+export { type EncryptionOptions, SealedEnvelope } from './sealed.js'
