@@ -3,7 +3,7 @@
  * is armed for it, in which case it rejects with that error (and the wrapped backend is not touched).
  * One helper for every test that needs a failing store, instead of a spy per test.
  */
-import type { Backend, BackendEntry } from '../../src/backends/backend.js'
+import type { Backend, BackendCapabilities, BackendEntry } from '../../src/backends/backend.js'
 import { BackendError } from '../../src/errors.js'
 
 export type Operation = Exclude<keyof Backend, 'name' | 'sync' | 'close'>
@@ -22,6 +22,8 @@ export const ALL_OPERATIONS: readonly Operation[] = [
 
 export class FaultyBackend implements Backend {
   readonly name: string
+  /** The wrapped backend's, except `sync`: faults reach the async methods only, so there is no sync face. */
+  readonly capabilities: BackendCapabilities
   readonly #inner: Backend
   readonly #faults = new Map<Operation, () => unknown>()
   /** Operations that reached the wrapped backend, in order. */
@@ -30,6 +32,7 @@ export class FaultyBackend implements Backend {
   constructor(inner: Backend) {
     this.#inner = inner
     this.name = inner.name
+    this.capabilities = Object.freeze({ ...inner.capabilities, sync: false })
   }
 
   /** Makes these operations (default: all) reject with `error` until `heal()`. */

@@ -1,4 +1,10 @@
-import type { Backend, BackendEntry, SyncBackend } from './backend.js'
+import type { Backend, BackendCapabilities, BackendEntry, SyncBackend } from './backend.js'
+
+const MEMORY_CAPABILITIES: BackendCapabilities = Object.freeze({
+  prefixDelete: true,
+  remainingTtl: true,
+  sync: true,
+})
 
 interface Slot {
   readonly value: Buffer
@@ -13,6 +19,7 @@ interface Slot {
  */
 export class MemoryBackend implements Backend {
   readonly name = 'memory'
+  readonly capabilities = MEMORY_CAPABILITIES
   readonly #slots = new Map<string, Slot>()
   #writes = 0
   readonly sync: SyncBackend

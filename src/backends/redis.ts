@@ -10,7 +10,7 @@ import {
   positiveInteger,
   type Shape,
 } from '../validate.js'
-import type { Backend, BackendEntry } from './backend.js'
+import type { Backend, BackendCapabilities, BackendEntry } from './backend.js'
 import { classifyRedisFailure } from './redis-errors.js'
 
 const debug = debuglog('cachekit')
@@ -41,6 +41,13 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
 }
 
+// SCAN + UNLINK reaches every client's keys; PTTL / TTL tell the time left; no synchronous face.
+const REDIS_CAPABILITIES: BackendCapabilities = Object.freeze({
+  prefixDelete: true,
+  remainingTtl: true,
+  sync: false,
+})
+
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@')
 }
@@ -48,6 +55,7 @@ function redactUrl(url: string): string {
 /** Redis through ioredis: `SET key value EX ttl`, pipelined multi-gets, SCAN + UNLINK for clearing. */
 export class RedisBackend implements Backend {
   readonly name = 'redis'
+  readonly capabilities = REDIS_CAPABILITIES
   readonly client: Redis
   readonly #owned: boolean
   readonly #prefix: string
