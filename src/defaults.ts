@@ -108,6 +108,8 @@ export const CACHE_DEFAULTS = Object.freeze({
    * the libuv thread pool instead of the event loop (benchmark/RESULTS.md: event-loop delay).
    */
   asyncEnvelopeBytes: 256 * 1024,
+  /** Plain L2 reads of one turn of the event loop sent as one MGET: at most this many keys each. */
+  readBatchMaxKeys: 256,
   /** Derived tenant key handles kept per encrypted cache. */
   tenantKeyCacheSize: 1024,
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */

@@ -47,6 +47,23 @@ describe('cache() on a real Redis', () => {
     expect(get.info()).toMatchObject({ backend: 'redis', misses: 1, hits: 1, l1Hits: 1 })
   })
 
+  it('concurrent L2 reads of one turn share one MGET (L1 off), each caller getting its own value', async () => {
+    const get = cache(async (id: number) => ({ id }), { namespace: ns('batch'), backend, l1: false })
+    for (let id = 0; id < 20; id++) await get(id)
+    const mget = vi.spyOn(backend.client, 'mgetBuffer')
+    const single = vi.spyOn(backend.client, 'getBuffer')
+    try {
+      const values = await Promise.all(Array.from({ length: 20 }, (_, id) => get(id)))
+      expect(values).toEqual(Array.from({ length: 20 }, (_, id) => ({ id })))
+      expect(mget).toHaveBeenCalledOnce()
+      expect(single).not.toHaveBeenCalled()
+      expect(get.info()).toMatchObject({ l2Hits: 20 })
+    } finally {
+      mget.mockRestore()
+      single.mockRestore()
+    }
+  })
+
   it('sets the TTL on the Redis key', async () => {
     const get = cache(async () => 1, { namespace: ns('ttl'), ttl: 77, backend })
     await get()

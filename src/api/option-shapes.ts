@@ -39,6 +39,10 @@ const isBackend: Check = (v, path) => {
   if (typeof (v as { name?: unknown }).name !== 'string') {
     invalid(`${path}.name`, (v as { name?: unknown }).name, 'a string naming the backend')
   }
+  const capabilities = (v as { capabilities?: unknown }).capabilities
+  if (typeof capabilities !== 'object' || capabilities === null) {
+    invalid(`${path}.capabilities`, capabilities, 'an object declaring { prefixDelete, remainingTtl, sync }')
+  }
 }
 
 const isSerializer: Check = (v, path) => {

@@ -6,6 +6,8 @@ import { type CacheLogger, consoleLogger, rateLimited } from '../cache/logger.js
 import { CACHE_DEFAULTS, INTENT_DEFAULTS, type IntentName } from '../defaults.js'
 import { type Envelope, PlainEnvelope, SealedEnvelope } from '../envelope/index.js'
 import { ConfigurationError } from '../errors.js'
+import { composeBackend } from '../reliability/compose.js'
+import { batchReads } from '../reliability/read-batching.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
 import { leaseEnvBackend, resolveMasterKeys } from './env.js'
 import { checkL1Options, checkLoggerOption } from './option-shapes.js'
@@ -84,6 +86,25 @@ export function validateTtl(ttl: unknown, path = 'ttl'): number {
   return parseTtl(ttl, path)
 }
 
+// One composed backend per store object, so caches sharing a store share its layers too (reads of
+// several caches on one connection batch together).
+const composed = new WeakMap<Backend, Backend>()
+
+/**
+ * The layers every store gets, in one place: network stores batch the plain reads of a turn into one
+ * MGET (timeouts, the circuit breaker and backpressure will be layers here too); in-process stores
+ * get none.
+ */
+function layered(store: Backend): Backend {
+  if (store.capabilities.sync) return store
+  let backend = composed.get(store)
+  if (backend === undefined) {
+    backend = composeBackend(store, batchReads)
+    composed.set(store, backend)
+  }
+  return backend
+}
+
 function resolveBackend(
   intent: IntentName,
   options: CacheOptions,
@@ -91,8 +112,9 @@ function resolveBackend(
 ): { backend: Backend | null; sharedStore: boolean; close(): Promise<void>; discard(): Promise<void> } {
   const nothing = async () => {}
   if (options.backend !== undefined) {
-    const backend = options.backend
-    return { backend, sharedStore: backend !== null, close: async () => backend?.close(), discard: nothing }
+    const given = options.backend
+    const backend = given === null ? null : layered(given)
+    return { backend, sharedStore: given !== null, close: async () => given?.close(), discard: nothing }
   }
   const source = INTENT_DEFAULTS[intent].l2
   if (source === 'none') return { backend: null, sharedStore: false, close: nothing, discard: nothing }
@@ -102,9 +124,10 @@ function resolveBackend(
     return { backend, sharedStore: false, close, discard: close }
   }
   const lease = leaseEnvBackend(process.env, logger)
+  const backend = lease.backend === null ? null : layered(lease.backend)
   return {
-    backend: lease.backend,
-    sharedStore: lease.backend !== null,
+    backend,
+    sharedStore: backend !== null,
     close: lease.release,
     discard: lease.release,
   }

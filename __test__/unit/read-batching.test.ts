@@ -1,0 +1,84 @@
+import { describe, expect, it, vi } from 'vitest'
+import { MemoryBackend } from '../../src/index.js'
+import { ReadBatchingBackend } from '../../src/reliability/read-batching.js'
+
+function store() {
+  const memory = new MemoryBackend()
+  const get = vi.spyOn(memory, 'get')
+  const getMany = vi.spyOn(memory, 'getMany')
+  return { memory, get, getMany }
+}
+
+describe('plain reads of one turn share one round trip', () => {
+  it('reads issued together become one getMany, each caller getting its own value', async () => {
+    const { memory, get, getMany } = store()
+    for (let i = 0; i < 10; i++) await memory.set(`k${i}`, Buffer.from(`v${i}`), 60)
+    const batching = new ReadBatchingBackend(memory)
+    const values = await Promise.all(Array.from({ length: 12 }, (_, i) => batching.get(`k${i}`)))
+    expect(values.map((v) => v?.toString() ?? null)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `v${i}`),
+      null,
+      null,
+    ])
+    expect(getMany).toHaveBeenCalledOnce()
+    expect(getMany.mock.calls[0]?.[0]).toHaveLength(12)
+    expect(get).not.toHaveBeenCalled()
+  })
+
+  it('a lone read is a plain get', async () => {
+    const { memory, get, getMany } = store()
+    await memory.set('only', Buffer.from('x'), 60)
+    expect(String(await new ReadBatchingBackend(memory).get('only'))).toBe('x')
+    expect(get).toHaveBeenCalledOnce()
+    expect(getMany).not.toHaveBeenCalled()
+  })
+
+  it('batches are bounded in size', async () => {
+    const { memory, getMany } = store()
+    const batching = new ReadBatchingBackend(memory, 4)
+    await Promise.all(Array.from({ length: 10 }, (_, i) => batching.get(`k${i}`)))
+    expect(getMany.mock.calls.map(([keys]) => keys.length)).toEqual([4, 4, 2])
+  })
+
+  it('reads of the next turn form the next batch', async () => {
+    const { memory, getMany } = store()
+    const batching = new ReadBatchingBackend(memory)
+    await Promise.all([batching.get('a'), batching.get('b')])
+    await Promise.all([batching.get('c'), batching.get('d')])
+    expect(getMany).toHaveBeenCalledTimes(2)
+  })
+
+  it('a failed batch rejects every read in it with the same error', async () => {
+    const { memory, getMany } = store()
+    const boom = new Error('connection reset')
+    getMany.mockRejectedValueOnce(boom)
+    const batching = new ReadBatchingBackend(memory)
+    const results = await Promise.allSettled([batching.get('a'), batching.get('b')])
+    expect(results).toEqual([
+      { status: 'rejected', reason: boom },
+      { status: 'rejected', reason: boom },
+    ])
+  })
+
+  it('a backend that throws instead of rejecting still reaches the callers as a rejection', async () => {
+    const { memory, getMany, get } = store()
+    getMany.mockImplementationOnce(() => {
+      throw new Error('sync throw')
+    })
+    get.mockImplementationOnce(() => {
+      throw new Error('sync throw, one key')
+    })
+    const batching = new ReadBatchingBackend(memory)
+    await expect(Promise.all([batching.get('a'), batching.get('b')])).rejects.toThrow('sync throw')
+    await expect(batching.get('c')).rejects.toThrow('sync throw, one key')
+  })
+
+  it('passes everything else through: name, capabilities, writes, reads with TTL', async () => {
+    const { memory } = store()
+    const batching = new ReadBatchingBackend(memory)
+    expect(batching.name).toBe('memory')
+    expect(batching.capabilities).toBe(memory.capabilities)
+    await batching.set('k', Buffer.from('v'), 60)
+    expect((await batching.getWithTtl('k'))?.value.toString()).toBe('v')
+  })
+})
