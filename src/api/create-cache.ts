@@ -117,10 +117,19 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
   }
   return {
     namespace,
-    async get<T>(key: string) {
-      await open()
-      const value = await engine.get(keyOf(key), key)
-      return (value === MISS ? undefined : value) as T | undefined
+    get<T>(key: string): Promise<T | undefined> {
+      // The L1 hit path is synchronous, like a cached function's: one resolved promise, no awaits.
+      try {
+        if (!closed && engine.isReady) {
+          const hit = engine.peek(keyOf(key))
+          if (hit !== MISS) return Promise.resolve(hit as T)
+        }
+        return open()
+          .then(() => engine.get(keyOf(key), key))
+          .then((value) => (value === MISS ? undefined : (value as T)))
+      } catch (err) {
+        return Promise.reject(err)
+      }
     },
     async set(key, value, opts) {
       checkOptions(opts, SET_OPTIONS, 'set()')

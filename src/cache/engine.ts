@@ -65,6 +65,11 @@ export class CacheEngine {
           })
   }
 
+  /** Whether `ready()` has settled: reads need not wait for it. */
+  get isReady(): boolean {
+    return this.#isReady
+  }
+
   /** Lets serializers with optional dependencies (Arrow) load before their first use. */
   ready(): Promise<void> {
     if (this.#loaded === undefined) {
