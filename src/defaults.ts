@@ -110,6 +110,13 @@ export const CACHE_DEFAULTS = Object.freeze({
   asyncEnvelopeBytes: 256 * 1024,
   /** Plain L2 reads of one turn of the event loop sent as one MGET: at most this many keys each. */
   readBatchMaxKeys: 256,
+  /**
+   * Stores without prefix delete: how often a process re-reads a namespace's generation, so that a
+   * clear() in another process reaches it within this many milliseconds.
+   */
+  generationRefreshMs: 1000,
+  /** Stores without prefix delete: lifetime of a namespace's generation key (re-written by clear()). */
+  generationTtlSeconds: 30 * 86_400,
   /** Derived tenant key handles kept per encrypted cache. */
   tenantKeyCacheSize: 1024,
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */

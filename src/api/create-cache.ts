@@ -183,13 +183,14 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       }
       const full = wrapNamespace(namespace, name)
       const { name: _name, ...rest } = wrapOptions
+      // Its keys carry the cache's generation, so invalidate() reaches them on stores without prefix delete.
       const cached = makeCached(
         fn,
         rest,
         intent,
         { fixed: full, explicit: true, composed: true },
         `function ${full}`,
-        setup,
+        { ...setup, generationNamespace: namespace },
       )
       wraps.push(cached)
       return cached
@@ -203,7 +204,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       }
       await open()
       const own = namespacePrefix(namespace)
-      return engine.clear(prefix === '' ? [own, wrapsPrefix(namespace)] : [own + prefix])
+      return prefix === '' ? engine.clear([own, wrapsPrefix(namespace)], true) : engine.clear([own + prefix])
     },
     info() {
       return engine.info()

@@ -264,7 +264,7 @@ export function makeCached<F extends AnyFunction>(
     },
     async clear() {
       const e = engineFor(this)
-      return e.clear([namespacePrefix(e.config.namespace)])
+      return e.clear([namespacePrefix(e.config.namespace)], true)
     },
     info() {
       return engineFor(this, true).info()

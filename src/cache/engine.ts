@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js'
 import type { Envelope } from '../envelope/envelope.js'
 import type { Serializer } from '../serializers/serializer.js'
 import { CacheEvents } from './events.js'
+import { generationOf, type NamespaceGeneration } from './generation.js'
 import type { L1Cache } from './l1.js'
 import { L2Tier, type Prepared } from './l2-tier.js'
 import type { CacheLogger } from './logger.js'
@@ -25,6 +26,11 @@ export interface EngineConfig {
   cacheUndefined: boolean
   /** Rate limited already: warnings go straight to it. */
   logger: CacheLogger
+  /**
+   * Stores without prefix delete: whose generation this namespace's keys carry (default: its own;
+   * a by-key cache's wraps carry the cache's, so clearing the cache clears them too).
+   */
+  generationNamespace?: string
 }
 
 /** What `peek` returns when L1 does not hold the key (`undefined` can be a cached value). */
@@ -42,6 +48,7 @@ export class CacheEngine {
   readonly #values: ValueCopies
   readonly #l2: L2Tier | null
   readonly #flights = new SingleFlight<Stored>()
+  readonly #generation: NamespaceGeneration | null
   #loaded: Promise<void> | undefined
   /** Set once `ready()` has settled successfully: reads then skip awaiting it. */
   #isReady = false
@@ -50,11 +57,17 @@ export class CacheEngine {
     this.config = config
     this.events.observe(this.stats)
     this.#values = new ValueCopies(config.serializer, config.l1Mode)
+    const backend = config.backend
+    this.#generation =
+      backend === null || backend.capabilities.prefixDelete
+        ? null
+        : generationOf(backend, config.generationNamespace ?? config.namespace)
     this.#l2 =
       config.backend === null
         ? null
         : new L2Tier({
             namespace: config.namespace,
+            generation: this.#generation,
             backend: config.backend,
             envelope: config.envelope,
             serializer: config.serializer,
@@ -70,10 +83,18 @@ export class CacheEngine {
     return this.#isReady
   }
 
-  /** Lets serializers with optional dependencies (Arrow) load before their first use. */
+  /**
+   * What must be there before the first read: optional serializer dependencies (Arrow) and, on
+   * stores without prefix delete, the namespace's generation.
+   */
   ready(): Promise<void> {
     if (this.#loaded === undefined) {
-      const loading = this.config.serializer.load?.()
+      const serializer = this.config.serializer.load?.()
+      const generation = this.#generation?.load()
+      const loading =
+        serializer === undefined && generation === undefined
+          ? undefined
+          : Promise.all([serializer, generation]).then(() => {})
       if (loading === undefined) {
         this.#isReady = true
         this.#loaded = Promise.resolve()
@@ -313,10 +334,12 @@ export class CacheEngine {
 
   /**
    * Removes every key under these prefixes from the shared L2 (all processes' keys), then from L1.
-   * A failed L2 delete rejects and leaves L1 as it was.
+   * A failed L2 delete rejects and leaves L1 as it was. `whole`: the prefixes cover the whole
+   * namespace (a store without prefix delete then moves to a new generation).
    */
-  async clear(prefixes: readonly string[]): Promise<number> {
-    const inL2 = this.#l2 === null ? undefined : await this.#l2.deleteByPrefixes(prefixes)
+  async clear(prefixes: readonly string[], whole = false): Promise<number> {
+    await this.ready()
+    const inL2 = this.#l2 === null ? undefined : await this.#l2.deleteByPrefixes(prefixes, whole)
     let inL1 = 0
     for (const prefix of prefixes) inL1 += this.config.l1?.deleteByPrefix(prefix) ?? 0
     this.events.emit('clear', this.config.namespace, prefixes)

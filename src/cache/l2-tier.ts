@@ -10,11 +10,14 @@ import {
 } from '../errors.js'
 import type { Serializer } from '../serializers/serializer.js'
 import type { CacheEvents } from './events.js'
+import type { NamespaceGeneration } from './generation.js'
 import { type CacheLogger, keyRef } from './logger.js'
 import type { Stored, ValueCopies } from './values.js'
 
 export interface L2Config {
   namespace: string
+  /** Stores without prefix delete: the namespace generation folded into every stored key. */
+  generation: NamespaceGeneration | null
   backend: Backend
   envelope: Envelope
   serializer: Serializer
@@ -70,6 +73,12 @@ export class L2Tier {
     return this.#c.backend
   }
 
+  /** The key as the store holds it (the logical key stays in L1 and in the encryption context). */
+  #at(key: string): string {
+    const generation = this.#c.generation
+    return generation === null ? key : generation.stored(key)
+  }
+
   #readFailed = (key: string, err: unknown): undefined => {
     const { namespace, events, logger } = this.#c
     events.emit('l2Error', namespace, key, 'read', err)
@@ -89,12 +98,12 @@ export class L2Tier {
     const backend = this.#c.backend
     try {
       if (!withTtl) {
-        return backend.get(key).then(
+        return backend.get(this.#at(key)).then(
           (bytes) => (bytes === null ? undefined : this.#accept(key, args, bytes, null)),
           (err) => this.#readFailed(key, err),
         )
       }
-      return backend.getWithTtl(key).then(
+      return backend.getWithTtl(this.#at(key)).then(
         (entry) => (entry === null ? undefined : this.#accept(key, args, entry.value, entry.ttlMs)),
         (err) => this.#readFailed(key, err),
       )
@@ -110,7 +119,7 @@ export class L2Tier {
   ): Promise<Array<Stored | undefined>> {
     let stored: Array<Buffer | null>
     try {
-      stored = await this.#c.backend.getMany(keys)
+      stored = await this.#c.backend.getMany(keys.map((key) => this.#at(key)))
     } catch (err) {
       this.#readFailed(keys[0] as string, err)
       return keys.map(() => undefined)
@@ -130,7 +139,8 @@ export class L2Tier {
   /** Synchronous read through an in-process store's `sync` face (synchronous functions). */
   readSync(key: string, args: readonly unknown[]): L2Read | undefined {
     const sync = this.#c.backend.sync
-    const entry = sync?.getWithTtl(key)
+    this.#c.generation?.loadSync()
+    const entry = sync?.getWithTtl(this.#at(key))
     if (sync === undefined || entry == null) return undefined
     const { envelope, serializer } = this.#c
     let stored: Stored | null
@@ -143,7 +153,7 @@ export class L2Tier {
       stored = this.#refuse(key, err)
     }
     if (stored === null) {
-      sync.delete(key)
+      sync.delete(this.#at(key))
       return undefined
     }
     this.#c.events.emit('l2Hit', this.#c.namespace, key)
@@ -212,7 +222,7 @@ export class L2Tier {
   /** Removes an entry that failed its checks; a failure to do so is reported, not thrown. */
   async deleteRefused(key: string): Promise<void> {
     try {
-      await this.#c.backend.delete(key)
+      await this.#c.backend.delete(this.#at(key))
     } catch (err) {
       const { namespace, events, logger } = this.#c
       events.emit('l2Error', namespace, key, 'delete', err)
@@ -232,7 +242,7 @@ export class L2Tier {
         ? await envelope.wrapAsync(payload, serializer.format, key, args)
         : envelope.wrap(payload, serializer.format, key, args)
     try {
-      await this.#c.backend.set(key, stored, ttl)
+      await this.#c.backend.set(this.#at(key), stored, ttl)
     } catch (err) {
       events.emit('l2Error', namespace, key, 'write', err)
       logger.warn(
@@ -244,13 +254,14 @@ export class L2Tier {
 
   writeSync(key: string, args: readonly unknown[], payload: Uint8Array, ttl: number): void {
     const { envelope, serializer } = this.#c
-    this.#c.backend.sync?.set(key, envelope.wrap(payload, serializer.format, key, args), ttl)
+    this.#c.generation?.loadSync()
+    this.#c.backend.sync?.set(this.#at(key), envelope.wrap(payload, serializer.format, key, args), ttl)
   }
 
   /** Envelopes for by-key entries, built before anything is written. */
   prepare(key: string, userKey: string, payload: Uint8Array): Prepared {
     const { envelope, serializer } = this.#c
-    return { key, payload, stored: envelope.wrap(payload, serializer.format, key, [userKey]) }
+    return { key: this.#at(key), payload, stored: envelope.wrap(payload, serializer.format, key, [userKey]) }
   }
 
   /** By-key writes: one SET, or one transaction for several; a failure is reported and rejects. */
@@ -273,16 +284,26 @@ export class L2Tier {
   /** Rejects on failure (reported as a write error). */
   async delete(key: string): Promise<boolean> {
     try {
-      return await this.#c.backend.delete(key)
+      return await this.#c.backend.delete(this.#at(key))
     } catch (err) {
       this.#c.events.emit('l2Error', this.#c.namespace, key, 'delete', err)
       throw err
     }
   }
 
-  async deleteByPrefixes(prefixes: readonly string[]): Promise<number> {
+  /**
+   * Deletes every stored key under the prefixes. `whole`: the prefixes are the whole namespace, so
+   * a store without prefix delete can clear it by moving to a new generation instead (the count is
+   * then 0: the old entries are unreachable and expire by TTL, nothing is counted).
+   */
+  async deleteByPrefixes(prefixes: readonly string[], whole: boolean): Promise<number> {
     let deleted = 0
     try {
+      const generation = this.#c.generation
+      if (generation !== null && whole) {
+        await generation.clear()
+        return 0
+      }
       for (const prefix of prefixes) deleted += await this.#c.backend.deleteByPrefix(prefix)
     } catch (err) {
       this.#c.events.emit('l2Error', this.#c.namespace, prefixes[0] ?? '', 'delete', err)
@@ -294,7 +315,7 @@ export class L2Tier {
   /** A failing backend answers false (reported, logged). */
   async exists(key: string): Promise<boolean> {
     try {
-      return await this.#c.backend.exists(key)
+      return await this.#c.backend.exists(this.#at(key))
     } catch (err) {
       this.#readFailed(key, err)
       return false
@@ -304,7 +325,7 @@ export class L2Tier {
   /** Remaining seconds, null when missing; a failing backend answers null (reported, logged). */
   async ttl(key: string): Promise<number | null> {
     try {
-      return await this.#c.backend.ttl(key)
+      return await this.#c.backend.ttl(this.#at(key))
     } catch (err) {
       this.#readFailed(key, err)
       return null
