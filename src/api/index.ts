@@ -1,7 +1,13 @@
 /** Public surface of the cache layer; re-exported by src/index.ts. */
 
-export type { Backend, BackendEntry, RedisBackendOptions, SyncBackend } from '../backends/index.js'
-export { MemoryBackend, RedisBackend } from '../backends/index.js'
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendEntry,
+  RedisBackendOptions,
+  SyncBackend,
+} from '../backends/index.js'
+export { MemoryBackend, RedisBackend, unsupported } from '../backends/index.js'
 export { L1Cache } from '../cache/l1.js'
 export {
   type CacheLogger,
@@ -19,6 +25,7 @@ export {
   renderDefaultsMarkdown,
 } from '../defaults.js'
 export { canonicalArgs, keyFromArgs, keyFromUserKey } from '../keys/index.js'
+export { type BackendLayer, composeBackend, PassThroughBackend } from '../reliability/compose.js'
 export {
   ArrowSerializer,
   AutoSerializer,

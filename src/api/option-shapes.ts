@@ -1,3 +1,4 @@
+import { BACKEND_METHODS } from '../backends/backend.js'
 import { ConfigurationError } from '../errors.js'
 import {
   type Check,
@@ -14,19 +15,6 @@ import {
 
 /** The shape of every option object the API takes, checked whole before anything is built. */
 
-const BACKEND_METHODS = [
-  'get',
-  'getWithTtl',
-  'set',
-  'setMany',
-  'delete',
-  'exists',
-  'ttl',
-  'getMany',
-  'deleteByPrefix',
-  'close',
-] as const
-
 const isBackend: Check = (v, path) => {
   if (v === null) return
   if (typeof v === 'string') {
@@ -42,6 +30,19 @@ const isBackend: Check = (v, path) => {
   const capabilities = (v as { capabilities?: unknown }).capabilities
   if (typeof capabilities !== 'object' || capabilities === null) {
     invalid(`${path}.capabilities`, capabilities, 'an object declaring { prefixDelete, remainingTtl, sync }')
+  }
+  for (const flag of ['prefixDelete', 'remainingTtl', 'sync'] as const) {
+    const declared = (capabilities as Record<string, unknown>)[flag]
+    if (typeof declared !== 'boolean') invalid(`${path}.capabilities.${flag}`, declared, 'true or false')
+  }
+  const sync = (v as { sync?: unknown }).sync
+  const hasSync = typeof sync === 'object' && sync !== null
+  if ((capabilities as { sync: boolean }).sync !== hasSync) {
+    invalid(
+      `${path}.capabilities.sync`,
+      (capabilities as { sync: boolean }).sync,
+      `${hasSync} (it must say whether the backend has a sync face)`,
+    )
   }
 }
 
