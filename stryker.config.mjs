@@ -4,10 +4,9 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.ts', related: false },
-  // The `critical` vitest project (unit + conformance). The integration project is left out: it
-  // needs the Redis its globalSetup starts, and every mutant would pay for it.
-  testFiles: ['__test__/unit/**/*.test.ts', '__test__/conformance/**/*.test.ts'],
+  // The `critical` vitest project only (unit + conformance), see vitest.mutation.config.ts. Not
+  // Stryker's `testFiles` option: with it, mutants that run at module load are never activated.
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   // backend.ts holds interfaces only; index files only re-export.
   mutate: ['src/**/*.ts', '!src/backends/backend.ts'],
   // Each mutant runs only the tests that executed its code in the first (coverage) run.
