@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis'
 import { Unpackr } from 'msgpackr'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
-import { cache, createCache, RedisBackend } from '../../src/index.js'
 import { DecryptionError, IntegrityError } from '../../src/errors.js'
+import { cache, createCache, RedisBackend } from '../../src/index.js'
 import { ByteStorage } from '../../src/native/index.js'
 
 const url = inject('redisUrl')
@@ -62,6 +62,38 @@ describe('cache() on a real Redis', () => {
       mget.mockRestore()
       single.mockRestore()
     }
+  })
+
+  it('concurrent L2 reads with L1 on share one script call (GET + PTTL of every key) and fill L1', async () => {
+    let result = 'stored'
+    const load = async (id: number) => ({ id, result })
+    const writer = cache(load, { namespace: ns('batch-ttl'), backend, ttl: 90 })
+    for (let id = 0; id < 10; id++) await writer(id)
+    result = 'recomputed'
+    const reader = cache(load, { namespace: writer.info().namespace, backend, ttl: 90 })
+    await backend.getManyWithTtl(['warm-up']) // the server learns the script (EVAL after NOSCRIPT)
+    const script = vi.spyOn(backend.client, 'callBuffer')
+    try {
+      const values = await Promise.all(Array.from({ length: 10 }, (_, id) => reader(id)))
+      expect(values).toEqual(Array.from({ length: 10 }, (_, id) => ({ id, result: 'stored' })))
+      expect(script).toHaveBeenCalledOnce()
+      expect(reader.info()).toMatchObject({ l2Hits: 10, misses: 0, l1: { entries: 10 } })
+      expect(await reader(3)).toEqual({ id: 3, result: 'stored' })
+      expect(reader.info().l1Hits).toBe(1)
+    } finally {
+      script.mockRestore()
+    }
+  })
+
+  it('RedisBackend.getManyWithTtl answers values and remaining TTLs, and works before the script is loaded', async () => {
+    await raw.script('FLUSH')
+    await raw.set('ttl-a', 'A', 'EX', 100)
+    await raw.set('ttl-b', 'B')
+    const entries = await backend.getManyWithTtl(['ttl-a', 'ttl-missing', 'ttl-b'])
+    expect(entries[0]?.value.toString()).toBe('A')
+    expect(entries[0]?.ttlMs).toBeGreaterThan(90_000)
+    expect(entries[1]).toBeNull()
+    expect(entries[2]).toMatchObject({ ttlMs: null })
   })
 
   it('sets the TTL on the Redis key', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { MemoryBackend } from '../../src/index.js'
+import { PassThroughBackend } from '../../src/reliability/compose.js'
 import { ReadBatchingBackend } from '../../src/reliability/read-batching.js'
 
 function store() {
@@ -73,7 +74,39 @@ describe('plain reads of one turn share one round trip', () => {
     await expect(batching.get('c')).rejects.toThrow('sync throw, one key')
   })
 
-  it('passes everything else through: name, capabilities, writes, reads with TTL', async () => {
+  it('reads with their TTL become one getManyWithTtl where the backend has it', async () => {
+    const { memory } = store()
+    const many = vi.spyOn(memory, 'getManyWithTtl')
+    const one = vi.spyOn(memory, 'getWithTtl')
+    await memory.set('a', Buffer.from('A'), 60)
+    await memory.set('b', Buffer.from('B'), 120)
+    const batching = new ReadBatchingBackend(memory)
+    const [a, b, c] = await Promise.all([
+      batching.getWithTtl('a'),
+      batching.getWithTtl('b'),
+      batching.getWithTtl('c'),
+    ])
+    expect(a?.value.toString()).toBe('A')
+    expect(b?.value.toString()).toBe('B')
+    expect(b?.ttlMs).toBeGreaterThan(60_000)
+    expect(c).toBeNull()
+    expect(many).toHaveBeenCalledOnce()
+    expect(one).not.toHaveBeenCalled()
+  })
+
+  it('reads with their TTL pass through one by one where the backend has no batch form', async () => {
+    const { memory } = store()
+    class WithoutBatchForm extends PassThroughBackend {
+      override readonly getManyWithTtl = undefined
+    }
+    const plain = new WithoutBatchForm(memory)
+    const one = vi.spyOn(memory, 'getWithTtl')
+    const batching = new ReadBatchingBackend(plain)
+    await Promise.all([batching.getWithTtl('a'), batching.getWithTtl('b')])
+    expect(one).toHaveBeenCalledTimes(2)
+  })
+
+  it('passes everything else through: name, capabilities, writes', async () => {
     const { memory } = store()
     const batching = new ReadBatchingBackend(memory)
     expect(batching.name).toBe('memory')

@@ -60,6 +60,11 @@ export interface Backend {
   /** One round trip for all keys on Redis; result order matches `keys`. */
   getMany(keys: readonly string[]): Promise<Array<Buffer | null>>
   /**
+   * Optional: `getWithTtl` for several keys in one round trip (read batching uses it when present);
+   * result order matches `keys`.
+   */
+  getManyWithTtl?(keys: readonly string[]): Promise<Array<BackendEntry | null>>
+  /**
    * Deletes every key starting with `prefix`, matched literally (every process's keys, not only this
    * one's). Returns the count. Needs `prefixDelete`.
    */

@@ -103,6 +103,10 @@ export class MemoryBackend implements Backend {
     return slot === null ? null : Math.ceil((slot.expiresAt - Date.now()) / 1000)
   }
 
+  async getManyWithTtl(keys: readonly string[]): Promise<Array<BackendEntry | null>> {
+    return keys.map((key) => this.#read(key))
+  }
+
   async getMany(keys: readonly string[]): Promise<Array<Buffer | null>> {
     return keys.map((key) => this.#read(key)?.value ?? null)
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { debuglog } from 'node:util'
 import { Redis } from 'ioredis'
 import { CACHE_DEFAULTS } from '../defaults.js'
@@ -35,6 +36,10 @@ const OPTIONS: Shape = {
   },
   scanBatchSize: positiveInteger,
 }
+
+const GET_WITH_TTL_SCRIPT =
+  "local out = {} for i, key in ipairs(KEYS) do out[2 * i - 1] = redis.call('GET', key) out[2 * i] = redis.call('PTTL', key) end return out"
+const GET_WITH_TTL_SHA = createHash('sha1').update(GET_WITH_TTL_SCRIPT).digest('hex')
 
 // SCAN MATCH treats these as glob syntax; a namespace or prefix must match literally.
 function escapeGlob(text: string): string {
@@ -197,6 +202,39 @@ export class RedisBackend implements Backend {
   getMany(keys: readonly string[]): Promise<Array<Buffer | null>> {
     if (keys.length === 0) return Promise.resolve([])
     return this.#run('MGET', () => this.client.mgetBuffer(...keys.map((k) => this.#prefix + k)))
+  }
+
+  /**
+   * GET and PTTL of every key in one command: a Lua script (EVALSHA, EVAL when the server does not
+   * know it yet) returning value, ttl, value, ttl, ... One command costs the client far less than a
+   * pipeline of two per key.
+   */
+  getManyWithTtl(keys: readonly string[]): Promise<Array<BackendEntry | null>> {
+    if (keys.length === 0) return Promise.resolve([])
+    const fail = (err: unknown): never => {
+      throw this.#fail('GET+PTTL (script)', err)
+    }
+    try {
+      const full = keys.map((k) => this.#prefix + k)
+      return this.client
+        .callBuffer('EVALSHA', GET_WITH_TTL_SHA, full.length, ...full)
+        .catch((err: unknown) => {
+          if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
+          return this.client.callBuffer('EVAL', GET_WITH_TTL_SCRIPT, full.length, ...full)
+        })
+        .then((reply: unknown) => {
+          const flat = reply as unknown[]
+          return keys.map((_, i) => {
+            const value = flat[2 * i] as Buffer | null | undefined
+            if (value == null) return null
+            const ms = Number(flat[2 * i + 1])
+            return { value, ttlMs: ms >= 0 ? ms : null }
+          })
+        })
+        .catch(fail)
+    } catch (err) {
+      return Promise.reject(this.#fail('GET+PTTL (script)', err))
+    }
   }
 
   deleteByPrefix(prefix: string): Promise<number> {

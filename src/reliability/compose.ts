@@ -83,11 +83,16 @@ export class PassThroughBackend implements Backend {
   readonly sync: SyncBackend | undefined
   protected readonly next: Backend
 
+  /** Present when `next` has it (an optional batch read). */
+  readonly getManyWithTtl: ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>) | undefined
+
   constructor(next: Backend) {
     this.next = next
     this.name = next.name
     this.capabilities = next.capabilities
     this.sync = next.sync
+    const many = next.getManyWithTtl
+    this.getManyWithTtl = many === undefined ? undefined : (keys) => many.call(next, keys)
   }
 
   get(key: string): Promise<Buffer | null> {
