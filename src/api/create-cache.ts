@@ -1,3 +1,4 @@
+import { KeyedAccess } from '../cache/by-key.js'
 import { CacheEngine, MISS } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
 import type { IntentName } from '../defaults.js'
@@ -100,6 +101,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     throw err
   }
   const engine = new CacheEngine({ ...setup, namespace })
+  const keyed = new KeyedAccess(engine)
   const wraps: CacheControl[] = []
   let closed = false
   const keyOf = (key: unknown) => keyFromUserKey(namespace, key)
@@ -125,7 +127,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
           if (hit !== MISS) return Promise.resolve(hit as T)
         }
         return open()
-          .then(() => engine.get(keyOf(key), key))
+          .then(() => keyed.get(keyOf(key), key))
           .then((value) => (value === MISS ? undefined : (value as T)))
       } catch (err) {
         return Promise.reject(err)
@@ -134,7 +136,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     async set(key, value, opts) {
       checkOptions(opts, SET_OPTIONS, 'set()')
       await open()
-      await engine.set([[keyOf(key), key, value]], validateTtl(opts?.ttl ?? setup.ttl))
+      await keyed.set([[keyOf(key), key, value]], validateTtl(opts?.ttl ?? setup.ttl))
     },
     async delete(key) {
       await open()
@@ -142,16 +144,16 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     },
     async has(key) {
       await open()
-      return engine.has(keyOf(key))
+      return keyed.has(keyOf(key))
     },
     async ttl(key) {
       await open()
-      return engine.ttl(keyOf(key))
+      return keyed.ttl(keyOf(key))
     },
     async getMany<T>(keys: readonly string[]) {
       const list = readKeyList(keys)
       await open()
-      const values = await engine.getMany(list.map(keyOf), list)
+      const values = await keyed.getMany(list.map(keyOf), list)
       return values.map((v) => (v === MISS ? undefined : v)) as Array<T | undefined>
     },
     async setMany(entries, opts) {
@@ -161,7 +163,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       const ttl = validateTtl(opts?.ttl ?? setup.ttl)
       // Keys and values are all checked (and serialized) before the first byte is written.
       if (list.length > 0)
-        await engine.set(
+        await keyed.set(
           list.map(([key, value]) => [keyOf(key), key, value] as const),
           ttl,
         )

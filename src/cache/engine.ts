@@ -1,37 +1,13 @@
-import type { Backend } from '../backends/backend.js'
-import type { Envelope } from '../envelope/envelope.js'
-import type { Serializer } from '../serializers/serializer.js'
+import type { EngineConfig } from './config.js'
 import { CacheEvents } from './events.js'
 import { generationOf, type NamespaceGeneration } from './generation.js'
-import type { L1Cache } from './l1.js'
-import { L2Tier, type Prepared } from './l2-tier.js'
-import type { CacheLogger } from './logger.js'
+import { describeCache } from './info.js'
+import { L2Tier } from './l2-tier.js'
 import { SingleFlight } from './single-flight.js'
 import { type CacheInfo, CacheStats } from './stats.js'
 import { NOT_STORED, type Stored, ValueCopies } from './values.js'
 
-export interface EngineConfig {
-  namespace: string
-  /** Seconds, a positive integer. */
-  ttl: number
-  serializer: Serializer
-  /** null: L1 only. */
-  backend: Backend | null
-  /** null: no L1. */
-  l1: L1Cache | null
-  l1Mode: 'copy' | 'frozen'
-  envelope: Envelope
-  onDecryptError: 'throw' | 'miss'
-  /** Store a function's `undefined` result (only serializers that represent it exactly). */
-  cacheUndefined: boolean
-  /** Rate limited already: warnings go straight to it. */
-  logger: CacheLogger
-  /**
-   * Stores without prefix delete: whose generation this namespace's keys carry (default: its own;
-   * a by-key cache's wraps carry the cache's, so clearing the cache clears them too).
-   */
-  generationNamespace?: string
-}
+export type { EngineConfig } from './config.js'
 
 /** What `peek` returns when L1 does not hold the key (`undefined` can be a cached value). */
 export const MISS: unique symbol = Symbol('cachekit.miss')
@@ -45,8 +21,9 @@ export class CacheEngine {
   readonly config: EngineConfig
   readonly events = new CacheEvents()
   readonly stats = new CacheStats()
-  readonly #values: ValueCopies
-  readonly #l2: L2Tier | null
+  /** Internal (the by-key access shares them): how callers get values, and the L2 tier. */
+  readonly values: ValueCopies
+  readonly l2: L2Tier | null
   readonly #flights = new SingleFlight<Stored>()
   readonly #generation: NamespaceGeneration | null
   #loaded: Promise<void> | undefined
@@ -56,13 +33,13 @@ export class CacheEngine {
   constructor(config: EngineConfig) {
     this.config = config
     this.events.observe(this.stats)
-    this.#values = new ValueCopies(config.serializer, config.l1Mode)
+    this.values = new ValueCopies(config.serializer, config.l1Mode)
     const backend = config.backend
     this.#generation =
       backend === null || backend.capabilities.prefixDelete
         ? null
         : generationOf(backend, config.generationNamespace ?? config.namespace)
-    this.#l2 =
+    this.l2 =
       config.backend === null
         ? null
         : new L2Tier({
@@ -71,7 +48,7 @@ export class CacheEngine {
             backend: config.backend,
             envelope: config.envelope,
             serializer: config.serializer,
-            values: this.#values,
+            values: this.values,
             onDecryptError: config.onDecryptError,
             events: this.events,
             logger: config.logger,
@@ -117,23 +94,24 @@ export class CacheEngine {
     this.stats.l1Hits++
     this.stats.countHit()
     if (this.events.wantsL1Hit) this.events.emit('l1Hit', this.config.namespace, key)
-    return this.#values.fromEntry(entry)
+    return this.values.fromEntry(entry)
   }
 
-  #fillL1(key: string, stored: Stored, ttlMs: number): void {
+  /** Internal: puts a stored value into L1 in this cache's mode. */
+  fillL1(key: string, stored: Stored, ttlMs: number): void {
     const l1 = this.config.l1
-    if (l1 !== null) this.#values.fill(l1, key, stored, ttlMs)
+    if (l1 !== null) this.values.fill(l1, key, stored, ttlMs)
   }
 
-  /** An L2 read that fills L1 for no longer than L2 keeps the entry; undefined on a miss. */
-  #readL2(key: string, args: readonly unknown[]): Promise<Stored | undefined> {
-    const l2 = this.#l2
+  /** Internal: the read path. An L2 read that fills L1 for no longer than L2 keeps the entry; undefined on a miss. */
+  readL2(key: string, args: readonly unknown[]): Promise<Stored | undefined> {
+    const l2 = this.l2
     if (l2 === null) return Promise.resolve(undefined)
     // Without L1 the remaining TTL is not needed: a plain GET, one command per hit.
     const l1 = this.config.l1
     return l2.read(key, args, l1 !== null).then((read) => {
       if (read === undefined) return undefined
-      this.#fillL1(key, read.stored, Math.min(this.config.ttl * 1000, read.ttlMs ?? Number.POSITIVE_INFINITY))
+      this.fillL1(key, read.stored, Math.min(this.config.ttl * 1000, read.ttlMs ?? Number.POSITIVE_INFINITY))
       return read.stored
     })
   }
@@ -149,10 +127,10 @@ export class CacheEngine {
   async #write(key: string, args: readonly unknown[], value: unknown): Promise<Stored> {
     if (this.#skipsStore(key, value)) return NOT_STORED
     const payload = this.config.serializer.serialize(value)
-    const stored = this.#values.stored(payload)
-    this.#fillL1(key, stored, this.config.ttl * 1000)
+    const stored = this.values.stored(payload)
+    this.fillL1(key, stored, this.config.ttl * 1000)
     this.events.emit('write', this.config.namespace, key, payload.byteLength)
-    if (this.#l2 !== null) await this.#l2.write(key, args, payload, this.config.ttl)
+    if (this.l2 !== null) await this.l2.write(key, args, payload, this.config.ttl)
     return stored
   }
 
@@ -177,7 +155,7 @@ export class CacheEngine {
 
   /** A joining caller's value, recording latency in the same reaction (no extra promise). */
   #join(flight: Promise<Stored>, started: number | undefined): Promise<unknown> {
-    const values = this.#values
+    const values = this.values
     if (started === undefined) return flight.then((stored) => values.forJoiner(stored))
     const stats = this.stats
     return flight.then(
@@ -212,7 +190,7 @@ export class CacheEngine {
 
   #readOrCompute(key: string, args: readonly unknown[], compute: () => unknown): Promise<Stored> {
     // A read starts at once when nothing is loading (the common case: no extra tick).
-    const read = this.#isReady ? this.#readL2(key, args) : this.ready().then(() => this.#readL2(key, args))
+    const read = this.#isReady ? this.readL2(key, args) : this.ready().then(() => this.readL2(key, args))
     return read.then((stored) => {
       if (stored !== undefined) return stored
       this.events.emit('miss', this.config.namespace, key)
@@ -231,9 +209,9 @@ export class CacheEngine {
 
   /** Synchronous functions: L1 was missed; an in-process store's sync face, then compute. */
   fetchSync(key: string, args: readonly unknown[], compute: () => unknown): unknown {
-    const read = this.#l2?.readSync(key, args)
+    const read = this.l2?.readSync(key, args)
     if (read !== undefined) {
-      this.#fillL1(key, read.stored, Math.min(this.config.ttl * 1000, read.ttlMs ?? Number.POSITIVE_INFINITY))
+      this.fillL1(key, read.stored, Math.min(this.config.ttl * 1000, read.ttlMs ?? Number.POSITIVE_INFINITY))
       return read.stored.value
     }
     this.events.emit('miss', this.config.namespace, key)
@@ -243,82 +221,11 @@ export class CacheEngine {
   writeSync(key: string, args: readonly unknown[], value: unknown): unknown {
     if (this.#skipsStore(key, value)) return undefined
     const payload = this.config.serializer.serialize(value)
-    const stored = this.#values.stored(payload)
-    this.#l2?.writeSync(key, args, payload, this.config.ttl)
-    this.#fillL1(key, stored, this.config.ttl * 1000)
+    const stored = this.values.stored(payload)
+    this.l2?.writeSync(key, args, payload, this.config.ttl)
+    this.fillL1(key, stored, this.config.ttl * 1000)
     this.events.emit('write', this.config.namespace, key, payload.byteLength)
     return stored.value
-  }
-
-  /** By-key read: L1, then L2; MISS when neither has it (counted). */
-  async get(key: string, userKey: string): Promise<unknown> {
-    await this.ready()
-    const hit = this.peek(key)
-    if (hit !== MISS) return hit
-    const stored = await this.#readL2(key, [userKey])
-    if (stored !== undefined) return stored.value
-    this.events.emit('miss', this.config.namespace, key)
-    return MISS
-  }
-
-  /** By-key multi-read: L1 first, the rest in one backend round trip (not put in L1: no TTLs). */
-  async getMany(keys: readonly string[], userKeys: readonly string[]): Promise<unknown[]> {
-    await this.ready()
-    const out: unknown[] = keys.map((key) => this.peek(key))
-    const missing: number[] = []
-    for (let i = 0; i < out.length; i++) if (out[i] === MISS) missing.push(i)
-    if (missing.length === 0) return out
-    const read =
-      this.#l2 === null
-        ? missing.map(() => undefined)
-        : await this.#l2.readMany(
-            missing.map((i) => keys[i] as string),
-            missing.map((i) => [userKeys[i]]),
-          )
-    missing.forEach((i, n) => {
-      const stored = read[n]
-      if (stored === undefined) this.events.emit('miss', this.config.namespace, keys[i] as string)
-      else out[i] = stored.value
-    })
-    return out
-  }
-
-  /**
-   * By-key writes: every value serialized and wrapped first (a bad one rejects the batch before
-   * anything is written), then L2 (one transaction for several), then L1. A failed L2 write rejects
-   * and changes nothing in this process.
-   */
-  async set(
-    entries: ReadonlyArray<readonly [key: string, userKey: string, value: unknown]>,
-    ttl: number,
-  ): Promise<void> {
-    await this.ready()
-    const serializer = this.config.serializer
-    const payloads = entries.map(([, , value]) => serializer.serialize(value))
-    const l2 = this.#l2
-    if (l2 !== null) {
-      const prepared: Prepared[] = entries.map(([key, userKey], i) =>
-        l2.prepare(key, userKey, payloads[i] as Uint8Array),
-      )
-      await l2.writePrepared(prepared, ttl)
-    }
-    entries.forEach(([key], i) => {
-      const payload = payloads[i] as Uint8Array
-      this.#fillL1(key, this.#values.stored(payload), ttl * 1000)
-      this.events.emit('write', this.config.namespace, key, payload.byteLength)
-    })
-  }
-
-  async has(key: string): Promise<boolean> {
-    if (this.config.l1?.remainingMs(key) !== undefined) return true
-    return this.#l2 === null ? false : this.#l2.exists(key)
-  }
-
-  /** Remaining seconds; null when missing. */
-  async ttl(key: string): Promise<number | null> {
-    if (this.#l2 !== null) return this.#l2.ttl(key)
-    const ms = this.config.l1?.remainingMs(key)
-    return ms === undefined ? null : Math.ceil(ms / 1000)
   }
 
   /**
@@ -326,7 +233,7 @@ export class CacheEngine {
    * A failed L2 delete rejects and leaves L1 as it was.
    */
   async invalidate(key: string): Promise<boolean> {
-    const inL2 = this.#l2 === null ? undefined : await this.#l2.delete(key)
+    const inL2 = this.l2 === null ? undefined : await this.l2.delete(key)
     const inL1 = this.config.l1?.delete(key) ?? false
     this.events.emit('invalidate', this.config.namespace, key)
     return inL2 ?? inL1
@@ -339,46 +246,15 @@ export class CacheEngine {
    */
   async clear(prefixes: readonly string[], whole = false): Promise<number> {
     await this.ready()
-    const inL2 = this.#l2 === null ? undefined : await this.#l2.deleteByPrefixes(prefixes, whole)
+    const inL2 = this.l2 === null ? undefined : await this.l2.deleteByPrefixes(prefixes, whole)
     let inL1 = 0
     for (const prefix of prefixes) inL1 += this.config.l1?.deleteByPrefix(prefix) ?? 0
     this.events.emit('clear', this.config.namespace, prefixes)
     return inL2 ?? inL1
   }
 
-  /**
-   * Counters and settings. `avgLatencyMs` is an estimate: L1 hits are timed one call in 64 (weighted
-   * ×64) so the hit path reads no clock; misses, L2 reads and refreshes are each timed.
-   */
+  /** Counters and settings (see info.ts). */
   info(): CacheInfo {
-    const { config, stats } = this
-    const l1 = config.l1
-    return {
-      namespace: config.namespace,
-      backend: config.backend?.name ?? 'none',
-      l2: config.backend !== null,
-      ttl: config.ttl,
-      serializer: config.serializer.format,
-      encrypted: config.envelope.encrypted,
-      l1:
-        l1 === null
-          ? null
-          : { entries: l1.size, bytes: l1.bytes, maxBytes: l1.maxBytes, mode: config.l1Mode },
-      hits: stats.hits,
-      misses: stats.misses,
-      l1Hits: stats.l1Hits,
-      l2Hits: stats.l2Hits,
-      coalesced: stats.coalesced,
-      refreshes: stats.refreshes,
-      bypasses: stats.bypasses,
-      errors: stats.errors,
-      l2ReadErrors: stats.l2ReadErrors,
-      l2WriteErrors: stats.l2WriteErrors,
-      decryptErrors: stats.decryptErrors,
-      integrityErrors: stats.integrityErrors,
-      undefinedResults: stats.undefinedResults,
-      inFlight: this.#flights.size,
-      avgLatencyMs: stats.avgLatencyMs,
-    }
+    return describeCache(this.config, this.stats, this.#flights.size)
   }
 }

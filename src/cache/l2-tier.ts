@@ -1,17 +1,12 @@
 import type { Backend } from '../backends/backend.js'
 import { CACHE_DEFAULTS } from '../defaults.js'
 import type { Envelope } from '../envelope/envelope.js'
-import {
-  type CachekitError,
-  DecryptionError,
-  InputTooLargeError,
-  IntegrityError,
-  SerializationError,
-} from '../errors.js'
+import { IntegrityError } from '../errors.js'
 import type { Serializer } from '../serializers/serializer.js'
 import type { CacheEvents } from './events.js'
 import type { NamespaceGeneration } from './generation.js'
 import { type CacheLogger, keyRef } from './logger.js'
+import { refuseEntry } from './refusal.js'
 import type { Stored, ValueCopies } from './values.js'
 
 export interface L2Config {
@@ -41,16 +36,6 @@ export interface Prepared {
 }
 
 type Unwrapped = { data: Buffer; format: string }
-
-/** Stored bytes are untrusted: an oversize claim is as corrupt as a failed checksum. */
-function isRefusal(err: unknown): err is CachekitError {
-  return (
-    err instanceof IntegrityError ||
-    err instanceof DecryptionError ||
-    err instanceof InputTooLargeError ||
-    (err instanceof SerializationError && err.code === 'DESERIALIZE_FAILED')
-  )
-}
 
 /**
  * The L2 tier of one namespace, and the failure policy that goes with it, in one place:
@@ -207,16 +192,7 @@ export class L2Tier {
 
   /** Reports a stored entry that failed its checks; null (a miss) unless the cache fails closed. */
   #refuse(key: string, err: unknown): null {
-    if (!isRefusal(err)) throw err
-    const { namespace, events, logger, envelope, onDecryptError } = this.#c
-    events.emit('refused', namespace, key, { code: err.code, decryption: err instanceof DecryptionError })
-    const failClosed = envelope.encrypted && onDecryptError === 'throw'
-    logger.warn(
-      { event: 'corrupt-entry', namespace, key: keyRef(key), err },
-      `${failClosed ? 'Refusing' : 'Dropping'} an entry of namespace ${namespace} (key ${keyRef(key)}, ${err.code})`,
-    )
-    if (failClosed) throw err
-    return null
+    return refuseEntry(this.#c, key, err)
   }
 
   /** Removes an entry that failed its checks; a failure to do so is reported, not thrown. */

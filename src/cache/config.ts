@@ -1,0 +1,29 @@
+import type { Backend } from '../backends/backend.js'
+import type { Envelope } from '../envelope/envelope.js'
+import type { Serializer } from '../serializers/serializer.js'
+import type { L1Cache } from './l1.js'
+import type { CacheLogger } from './logger.js'
+
+/** Everything one namespace's engine is built from (resolved options plus the namespace). */
+export interface EngineConfig {
+  namespace: string
+  /** Seconds, a positive integer. */
+  ttl: number
+  serializer: Serializer
+  /** null: L1 only. */
+  backend: Backend | null
+  /** null: no L1. */
+  l1: L1Cache | null
+  l1Mode: 'copy' | 'frozen'
+  envelope: Envelope
+  onDecryptError: 'throw' | 'miss'
+  /** Store a function's `undefined` result (only serializers that represent it exactly). */
+  cacheUndefined: boolean
+  /** Rate limited already: warnings go straight to it. */
+  logger: CacheLogger
+  /**
+   * Stores without prefix delete: whose generation this namespace's keys carry (default: its own;
+   * a by-key cache's wraps carry the cache's, so clearing the cache clears them too).
+   */
+  generationNamespace?: string
+}
