@@ -40,7 +40,9 @@ const dedupe = createDedupe({
 }).define('user', load)
 const bento = new BentoCache({
   default: 'redis',
-  stores: { redis: bentostore().useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port: redis.port } })) },
+  stores: {
+    redis: bentostore().useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port: redis.port } })),
+  },
 })
 const manager = createCacheManager({ stores: [new Keyv({ store: new KeyvRedis(redis.url) })] })
 for (let id = 0; id < KEYS; id++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
-import { type Cache, createCache, MemoryBackend } from '../../src/index.js'
 import { BackendError, CacheClosedError, CachekitError, SerializationError } from '../../src/errors.js'
+import { type Cache, createCache, MemoryBackend } from '../../src/index.js'
 import { FaultyBackend, withoutUnhandledRejections } from '../support/faulty-backend.js'
 
 const quiet = () => ({ warn: vi.fn() })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cache, createCache, detectBackend, MemoryBackend } from '../../src/index.js'
 import { BackendError, ConfigurationError } from '../../src/errors.js'
+import { cache, createCache, detectBackend, MemoryBackend } from '../../src/index.js'
 
 describe('createCache on the memory backend', () => {
   it('get / set / has / ttl / delete', async () => {

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalArgs, keyFromArgs, keyFromUserKey } from '../../src/index.js'
 import { ConfigurationError, SerializationError } from '../../src/errors.js'
+import { canonicalArgs, keyFromArgs, keyFromUserKey } from '../../src/index.js'
 import { validateNamespace } from '../../src/keys/index.js'
 
 const key = (...args: unknown[]) => keyFromArgs('ns', args)

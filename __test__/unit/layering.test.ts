@@ -59,7 +59,9 @@ describe('the layering of src/', () => {
     for (const [file, imports] of graph) {
       for (const target of imports) {
         if (layerOf(target) > layerOf(file)) {
-          upward.push(`${file} (${LAYERS[layerOf(file)]?.[0]}) imports ${target} (${LAYERS[layerOf(target)]?.[0]})`)
+          upward.push(
+            `${file} (${LAYERS[layerOf(file)]?.[0]}) imports ${target} (${LAYERS[layerOf(target)]?.[0]})`,
+          )
         }
       }
     }
@@ -67,7 +69,9 @@ describe('the layering of src/', () => {
   })
 
   it('no module imports one that does not exist', () => {
-    const missing = [...graph].flatMap(([file, imports]) => imports.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`))
+    const missing = [...graph].flatMap(([file, imports]) =>
+      imports.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`),
+    )
     expect(missing).toEqual([])
   })
 

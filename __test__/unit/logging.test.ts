@@ -2,8 +2,8 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import { describe, expect, it, vi } from 'vitest'
 import winston from 'winston'
-import { cache, createCache, MemoryBackend, winstonLogger } from '../../src/index.js'
 import { BackendError } from '../../src/errors.js'
+import { cache, createCache, MemoryBackend, winstonLogger } from '../../src/index.js'
 import { FaultyBackend } from '../support/faulty-backend.js'
 
 /** A stream that collects JSON log lines. */

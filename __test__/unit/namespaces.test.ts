@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { ConfigurationError } from '../../src/errors.js'
+import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { FaultyBackend } from '../support/faulty-backend.js'
 
 const code = (fn: () => unknown): string | undefined => {
@@ -15,8 +15,8 @@ const code = (fn: () => unknown): string | undefined => {
 describe('a shared store needs explicit namespaces', () => {
   it('cache(fn) with a backend and no namespace is refused at wrap time, with the fix', () => {
     const backend = new MemoryBackend()
-    expect(() => cache(async function get(id: number) {}, { backend })).toThrow(ConfigurationError)
-    expect(() => cache(async function get(id: number) {}, { backend })).toThrow(
+    expect(() => cache(async function get(_id: number) {}, { backend })).toThrow(ConfigurationError)
+    expect(() => cache(async function get(_id: number) {}, { backend })).toThrow(
       /Pass \{ namespace: "users\.get" \}/,
     )
     expect(code(() => cache.secure(async function find() {}, { backend, masterKey: 'a'.repeat(64) }))).toBe(

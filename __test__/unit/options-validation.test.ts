@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cache, createCache, detectBackend, MemoryBackend, RedisBackend } from '../../src/index.js'
 import { CachekitError, ConfigurationError } from '../../src/errors.js'
+import { cache, createCache, detectBackend, MemoryBackend, RedisBackend } from '../../src/index.js'
 
 function refusal(fn: () => unknown): CachekitError {
   try {
@@ -35,13 +35,15 @@ describe('unknown option keys are errors with a did-you-mean', () => {
   })
 
   it('createCache, wrap, set and RedisBackend check their options too', async () => {
-    expect(refusal(() => createCache({ backend: null, encrypted: true } as never)).code).toBe('UNKNOWN_OPTION')
+    expect(refusal(() => createCache({ backend: null, encrypted: true } as never)).code).toBe(
+      'UNKNOWN_OPTION',
+    )
     const c = createCache({ backend: null })
     expect(refusal(() => c.wrap(fn, { namespace: 'x' } as never)).message).toMatch(/did you mean "name"\?/)
     await expect(c.set('k', 1, { tll: 5 } as never)).rejects.toMatchObject({ code: 'UNKNOWN_OPTION' })
-    expect(refusal(() => new RedisBackend({ url: 'redis://127.0.0.1:1', keyprefix: 'x' } as never)).code).toBe(
-      'UNKNOWN_OPTION',
-    )
+    expect(
+      refusal(() => new RedisBackend({ url: 'redis://127.0.0.1:1', keyprefix: 'x' } as never)).code,
+    ).toBe('UNKNOWN_OPTION')
   })
 })
 
@@ -52,7 +54,11 @@ describe('wrong types are errors naming the option and what it takes', () => {
     ['backend: {}', { backend: {} }, /has no get, getWithTtl, set/],
     ['serializer: {}', { serializer: {} }, /serializer must be .* it has no serialize, deserialize methods/],
     ["serializer: 'yaml'", { serializer: 'yaml' }, /"msgpack" or "msgpack-js"/],
-    ['tenant: 5', { tenant: 5, encrypt: true, masterKey: 'a'.repeat(64) }, /tenant must be a non-empty string/],
+    [
+      'tenant: 5',
+      { tenant: 5, encrypt: true, masterKey: 'a'.repeat(64) },
+      /tenant must be a non-empty string/,
+    ],
     ["key: 'x'", { key: 'x' }, /key must be a function/],
     ['ttl: 0', { ttl: 0 }, /ttl must be a whole number of seconds/],
     ["ttl: '5 minutes'", { ttl: '5 minutes' }, /'30s', '5m', '1h', '1d'/],
@@ -114,7 +120,9 @@ describe('backend from the environment', () => {
       expect(err.code).toBe('INVALID_REDIS_URL')
       expect(err.message).toMatch(/redis:\/\/host:port/)
     }
-    expect(detectBackend({ REDIS_URL: 'rediss://user:pw@cache.internal:6380/2' })).toMatchObject({ kind: 'redis' })
+    expect(detectBackend({ REDIS_URL: 'rediss://user:pw@cache.internal:6380/2' })).toMatchObject({
+      kind: 'redis',
+    })
   })
 
   it('the password of a refused URL is not printed', () => {

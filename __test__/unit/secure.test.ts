@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { CachekitError, ConfigurationError, DecryptionError, KeyError } from '../../src/errors.js'
+import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { ByteStorage, TenantKeys } from '../../src/native/index.js'
 import { StandardSerializer } from '../../src/serializers/index.js'
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { Packr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
-import { AutoSerializer, JsonSerializer, L1Cache, StandardSerializer } from '../../src/index.js'
 import { SerializationError } from '../../src/errors.js'
+import { AutoSerializer, JsonSerializer, L1Cache, StandardSerializer } from '../../src/index.js'
 import { NOT_CLONABLE, type Serializer } from '../../src/serializers/serializer.js'
 
 // Bytes anyone who can write to the shared Redis can store. The serializers never write any of these.

@@ -1,7 +1,7 @@
 import { Packr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
-import { StandardSerializer } from '../../src/index.js'
 import { SerializationError } from '../../src/errors.js'
+import { StandardSerializer } from '../../src/index.js'
 
 // Python's auto mode writes a datetime as the map { __datetime__: true, value: dt.isoformat() }.
 const s = new StandardSerializer()

@@ -1,7 +1,7 @@
 import { Unpackr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
-import { AutoSerializer, JsonSerializer, StandardSerializer } from '../../src/index.js'
 import { SerializationError } from '../../src/errors.js'
+import { AutoSerializer, JsonSerializer, StandardSerializer } from '../../src/index.js'
 
 // What every optional field of a TypeScript type looks like at run time.
 interface Row {

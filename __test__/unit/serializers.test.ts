@@ -2,6 +2,7 @@ import { tableFromArrays } from 'apache-arrow'
 import fc from 'fast-check'
 import { Unpackr } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
+import { SerializationError } from '../../src/errors.js'
 import {
   ArrowSerializer,
   AutoSerializer,
@@ -9,7 +10,6 @@ import {
   RawSerializer,
   StandardSerializer,
 } from '../../src/index.js'
-import { SerializationError } from '../../src/errors.js'
 import { NOT_CLONABLE } from '../../src/serializers/serializer.js'
 
 class User {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
-import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { DecryptionError } from '../../src/errors.js'
+import { cache, createCache, MemoryBackend } from '../../src/index.js'
 
 /** Byte ranges of a bin-encoded ByteStorage envelope: [compressed data, checksum, original size, format]. */
 function layout(envelope: Buffer) {

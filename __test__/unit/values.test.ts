@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { ConfigurationError } from '../../src/errors.js'
+import { cache, createCache, MemoryBackend } from '../../src/index.js'
 import { FaultyBackend } from '../support/faulty-backend.js'
 
 // One function wrapped in two caches over one store stands for the same code in two processes.
