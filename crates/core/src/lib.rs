@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod error;
 pub mod limits;
 pub mod msgpack;
+pub mod output;
 pub mod storage;
 
 pub use error::{CoreError, Result};

@@ -11,6 +11,7 @@ use crate::limits::{lz4_max_decoded_len, MAX_SIZE};
 use crate::msgpack::{
     self, bin_header_len, put_bin_header, write_array_len, write_str, write_uint, ScanMode,
 };
+use crate::output::{Output, RetrieveOutput};
 
 /// The format name the standard (MessagePack) serializer writes.
 pub const DEFAULT_FORMAT: &str = "msgpack";
@@ -149,6 +150,41 @@ pub fn check_format<'a>(input: &'a [u8], expected_format: &str) -> Result<Checke
         )));
     }
     Ok(checked)
+}
+
+/// The whole Retrieve Flow into `output`, in order: `check` (or `check_format` when
+/// `expected_format` is given), then `output` is asked for the declared original size, the block
+/// is decompressed there and its length and checksum verified, then, when `validate_msgpack`, the
+/// payload must be exactly one bounded MessagePack document. `output` is not asked for anything
+/// when the envelope fails a check that precedes decompression.
+pub fn retrieve_to<O: RetrieveOutput>(
+    input: &[u8],
+    expected_format: Option<&str>,
+    validate_msgpack: bool,
+    output: O,
+) -> std::result::Result<O::Value, O::Error> {
+    let checked = match expected_format {
+        Some(format) => check_format(input, format)?,
+        None => check(input)?,
+    };
+    output.write(checked.original_len(), checked.format(), |out| {
+        checked.decompress_into(out)?;
+        if validate_msgpack {
+            msgpack::scan(out, ScanMode::ExactlyOne)?;
+        }
+        Ok(())
+    })
+}
+
+/// A bare LZ4 block that must decode to exactly `original_size` bytes, into `output`: the size
+/// passes `check_block_bounds` before `output` is asked for it.
+pub fn decompress_block_to<O: Output>(
+    block: &[u8],
+    original_size: u64,
+    output: O,
+) -> std::result::Result<O::Value, O::Error> {
+    let len = check_block_bounds(block.len() as u64, original_size)?;
+    output.write(len, |out| decompress_block(block, out))
 }
 
 /// The envelope's size and ratio rules applied to a bare LZ4 block: returns the output length.

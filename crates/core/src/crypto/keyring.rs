@@ -7,6 +7,7 @@ use super::nonce::NonceSequence;
 use super::tenant_key::{check_tenant, TenantKey};
 use crate::error::{CoreError, Result};
 use crate::limits::{MAX_PREVIOUS_KEYS, NONCE_LEN, TAG_LEN};
+use crate::output::{Output, RetrieveOutput};
 use crate::storage;
 
 pub struct Keyring {
@@ -186,6 +187,18 @@ impl Keyring {
         }
     }
 
+    /// `decrypt` into `output`, which is asked for `plaintext_len(sealed)` bytes once the input
+    /// is long enough to hold a nonce and a tag.
+    pub fn decrypt_to<O: Output>(
+        &self,
+        sealed: &[u8],
+        ctx: &AadContext<'_>,
+        output: O,
+    ) -> std::result::Result<O::Value, O::Error> {
+        let len = Self::plaintext_len(sealed)?;
+        output.write(len, |out| self.decrypt_into(sealed, ctx, out))
+    }
+
     pub fn decrypt(&self, sealed: &[u8], ctx: &AadContext<'_>) -> Result<Vec<u8>> {
         let mut out = vec![0u8; Self::plaintext_len(sealed)?];
         self.decrypt_into(sealed, ctx, &mut out)?;
@@ -198,6 +211,21 @@ impl Keyring {
         let hint = storage::max_envelope_len(data.len(), format.len());
         let ctx = Self::envelope_context(cache_key, format);
         self.seal_with(&ctx, hint, |buf| storage::store_into(buf, data, format))
+    }
+
+    /// The cache read path in one call, into `output`: AES-256-GCM (current key, then previous
+    /// keys) with the AAD of a sealed envelope, then `storage::retrieve_to` with the envelope
+    /// required to name `format`, the format the AAD bound.
+    pub fn open_to<O: RetrieveOutput>(
+        &self,
+        sealed: &[u8],
+        cache_key: &str,
+        format: &str,
+        validate_msgpack: bool,
+        output: O,
+    ) -> std::result::Result<O::Value, O::Error> {
+        let envelope = self.open_envelope(sealed, cache_key, format)?;
+        storage::retrieve_to(&envelope, Some(format), validate_msgpack, output)
     }
 
     /// The cache read path's decryption: returns the envelope bytes, ready for `storage::check`.
