@@ -190,6 +190,60 @@ mod tests {
     }
 
     #[test]
+    fn a_legacy_array_is_refused_with_the_bytes_that_actually_remain() {
+        // array16 of 5 elements with 3 bytes after its header.
+        let input = [0x94, 0xdc, 0x00, 0x05, 0x01, 0x02, 0x03];
+        let err = decode(&input).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("claims 5 elements but only 3 bytes remain"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_checksum_element_must_be_an_integer_even_where_a_fixmap_looks_like_one_byte() {
+        // simple_string's envelope with the checksum's first element 0x6d replaced by 0x80, an
+        // empty fixmap: not a byte, so not an envelope (and not a checksum mismatch).
+        let mut envelope = crate::storage::store(b"hello, cachekit!", "msgpack").unwrap();
+        let at = envelope
+            .windows(2)
+            .position(|w| w == [0x98, 0x6d])
+            .expect("checksum array")
+            + 1;
+        envelope[at] = 0x80;
+        let err = decode(&envelope).unwrap_err();
+        assert!(
+            matches!(err, CoreError::MalformedEnvelope { .. }),
+            "{err:?}"
+        );
+        assert!(matches!(
+            crate::storage::retrieve(&envelope),
+            Err(CoreError::MalformedEnvelope { .. })
+        ));
+    }
+
+    #[test]
+    fn inputs_up_to_512_mib_are_parsed_and_larger_ones_refused_unread() {
+        // Zero-filled allocations are not touched until read, so these cost little memory.
+        let at_limit = vec![0u8; MAX_SIZE as usize];
+        assert!(matches!(
+            decode(&at_limit),
+            Err(CoreError::MalformedEnvelope { .. })
+        ));
+        drop(at_limit);
+        let over = vec![0u8; MAX_SIZE as usize + 1];
+        assert_eq!(
+            decode(&over).unwrap_err(),
+            CoreError::InputTooLarge {
+                what: "envelope",
+                size: MAX_SIZE + 1,
+                limit: MAX_SIZE
+            }
+        );
+    }
+
+    #[test]
     fn trailing_bytes_are_refused() {
         let mut envelope = crate::storage::store(b"abc", "msgpack").unwrap();
         envelope.push(0xc0);

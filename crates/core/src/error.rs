@@ -148,3 +148,128 @@ impl fmt::Display for CoreError {
 impl std::error::Error for CoreError {}
 
 pub type Result<T> = std::result::Result<T, CoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each variant with its stable code and a part its message must show.
+    fn every_variant() -> Vec<(CoreError, &'static str, &'static str)> {
+        let d = || "detail-x".to_owned();
+        vec![
+            (
+                CoreError::InputTooLarge {
+                    what: "value",
+                    size: 7,
+                    limit: 5,
+                },
+                "INPUT_TOO_LARGE",
+                "value is 7 bytes, over the 5-byte limit",
+            ),
+            (
+                CoreError::DecompressionBomb {
+                    compressed: 2,
+                    original: 900,
+                },
+                "DECOMPRESSION_BOMB",
+                "claims 900 bytes from 2",
+            ),
+            (
+                CoreError::DecompressionFailed { detail: d() },
+                "DECOMPRESSION_FAILED",
+                "detail-x",
+            ),
+            (
+                CoreError::SizeMismatch {
+                    declared: 3,
+                    actual: 4,
+                },
+                "SIZE_MISMATCH",
+                "declares 3 bytes but its data decompresses to 4",
+            ),
+            (
+                CoreError::ChecksumMismatch {
+                    expected: 0xab,
+                    actual: 0xcd,
+                },
+                "CHECKSUM_MISMATCH",
+                "stored 00000000000000ab, computed 00000000000000cd",
+            ),
+            (
+                CoreError::MalformedEnvelope { detail: d() },
+                "MALFORMED_ENVELOPE",
+                "detail-x",
+            ),
+            (
+                CoreError::MalformedMsgpack { detail: d() },
+                "MALFORMED_MSGPACK",
+                "detail-x",
+            ),
+            (
+                CoreError::CiphertextTooShort { len: 9 },
+                "CIPHERTEXT_TOO_SHORT",
+                "9 bytes",
+            ),
+            (
+                CoreError::AuthenticationFailed,
+                "AUTHENTICATION_FAILED",
+                "previousKeys",
+            ),
+            (
+                CoreError::InvalidKey { detail: d() },
+                "INVALID_KEY",
+                "openssl rand -hex 32",
+            ),
+            (
+                CoreError::InvalidKeyring { detail: d() },
+                "INVALID_KEYRING",
+                "at most 3",
+            ),
+            (
+                CoreError::InvalidTenant { detail: d() },
+                "INVALID_TENANT",
+                "1 to 1024 bytes",
+            ),
+            (
+                CoreError::InvalidAad { detail: d() },
+                "INVALID_AAD",
+                "non-empty cacheKey",
+            ),
+            (
+                CoreError::NonceExhausted,
+                "NONCE_EXHAUSTED",
+                "derive a new TenantKeys",
+            ),
+            (
+                CoreError::RandomUnavailable { detail: d() },
+                "RANDOM_UNAVAILABLE",
+                "detail-x",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_error_has_its_stable_code() {
+        let variants = every_variant();
+        for (err, code, _) in &variants {
+            assert_eq!(err.code(), *code, "{err:?}");
+        }
+        let mut codes: Vec<_> = variants.iter().map(|(_, c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), variants.len(), "codes are distinct");
+    }
+
+    #[test]
+    fn every_message_shows_its_details_and_what_to_do() {
+        for (err, _, shown) in every_variant() {
+            let message = err.to_string();
+            assert!(message.contains(shown), "{message}");
+            // Each message ends with the fix after a colon or semicolon.
+            assert!(
+                message.contains(": ") || message.contains("; "),
+                "{message}"
+            );
+        }
+    }
+}

@@ -12,13 +12,15 @@ use cachekit_core::crypto::{Keyring, MasterKey};
 use cachekit_core::storage::{check, retrieve};
 use cachekit_core::CoreError;
 
-/// Passes every request to the system allocator and remembers the largest one.
-struct LargestRequest;
+/// Passes every request to the system allocator, remembering the largest one and counting
+/// reallocations (a buffer that had to grow, and was copied, after it was first sized).
+struct Recording;
 
 static LARGEST: AtomicUsize = AtomicUsize::new(0);
+static REALLOCS: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is forwarded unchanged to `System`; the counter has no effect on allocation.
-unsafe impl GlobalAlloc for LargestRequest {
+unsafe impl GlobalAlloc for Recording {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
         System.alloc(layout)
@@ -31,6 +33,7 @@ unsafe impl GlobalAlloc for LargestRequest {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         LARGEST.fetch_max(new_size, Ordering::Relaxed);
+        REALLOCS.fetch_add(1, Ordering::Relaxed);
         System.realloc(ptr, layout, new_size)
     }
 
@@ -40,17 +43,34 @@ unsafe impl GlobalAlloc for LargestRequest {
 }
 
 #[global_allocator]
-static ALLOCATOR: LargestRequest = LargestRequest;
+static ALLOCATOR: Recording = Recording;
 
 /// Measurements run one at a time (the test harness runs tests on parallel threads).
 static MEASURING: Mutex<()> = Mutex::new(());
 
-/// The largest single allocation `f` makes (allocations of other threads are small: the harness).
-fn largest_allocation_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+/// What `f` allocated: the largest single request and the number of reallocations. (Other
+/// threads of the harness allocate little and rarely, and not while a test measures.)
+struct Allocated {
+    largest: usize,
+    reallocs: usize,
+}
+
+fn allocations_of<T>(f: impl FnOnce() -> T) -> (T, Allocated) {
     let _one_at_a_time = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
     LARGEST.store(0, Ordering::Relaxed);
+    REALLOCS.store(0, Ordering::Relaxed);
     let out = f();
-    (out, LARGEST.load(Ordering::Relaxed))
+    let allocated = Allocated {
+        largest: LARGEST.load(Ordering::Relaxed),
+        reallocs: REALLOCS.load(Ordering::Relaxed),
+    };
+    (out, allocated)
+}
+
+/// The largest single allocation `f` makes.
+fn largest_allocation_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let (out, allocated) = allocations_of(f);
+    (out, allocated.largest)
 }
 
 const MIB: usize = 1024 * 1024;
@@ -138,4 +158,68 @@ fn an_honest_envelope_allocates_its_declared_size_once() {
     assert_eq!(xxh3_64(&out), xxh3_64(&data));
     assert!(largest >= data.len(), "largest allocation {largest}");
     assert!(largest < 2 * data.len(), "largest allocation {largest}");
+}
+
+#[test]
+fn a_legacy_array_claiming_4_gib_of_elements_allocates_nothing_of_that_size() {
+    // [array32 of 2^32 - 1 elements, ...] in 9 bytes.
+    let input = [0x94, 0xdd, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02, 0x03];
+    let (result, largest) = largest_allocation_of(|| retrieve(&input).map(|_| ()));
+    assert!(largest < MIB, "allocated {largest} bytes at once");
+    assert!(matches!(result, Err(CoreError::MalformedEnvelope { .. })));
+}
+
+/// 1 MiB that does not compress, so the envelope is about as large as the value.
+fn incompressible() -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    (0..MIB)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn writing_a_large_value_sizes_its_output_once() {
+    // One allocation of about the envelope's worst case, never regrown (a regrowth copies the
+    // whole buffer) and never a multiple of the value.
+    let data = incompressible();
+    let master = MasterKey::from_bytes(&[5; 32]).expect("key");
+    let ring = Keyring::new(&master, &[], "alloc").expect("keyring");
+    let ctx = cachekit_core::crypto::AadContext {
+        cache_key: "k",
+        format: "msgpack",
+        compressed: false,
+        original_type: None,
+    };
+    let writes: [(&str, &dyn Fn() -> usize); 4] = [
+        ("store", &|| {
+            cachekit_core::storage::store(&data, "msgpack")
+                .expect("store")
+                .len()
+        }),
+        ("seal", &|| {
+            ring.seal(&data, "k", "msgpack").expect("seal").len()
+        }),
+        ("encrypt", &|| {
+            ring.encrypt(&data, &ctx).expect("encrypt").len()
+        }),
+        ("build_aad", &|| {
+            cachekit_core::crypto::build_aad("tenant", &ctx)
+                .expect("aad")
+                .len()
+        }),
+    ];
+    for (name, write) in writes {
+        let (written, allocated) = allocations_of(write);
+        assert_eq!(allocated.reallocs, 0, "{name} regrew a buffer");
+        assert!(
+            allocated.largest <= written + written / 8 + 64,
+            "{name}: wrote {written} bytes, allocated {} at once",
+            allocated.largest
+        );
+    }
 }

@@ -124,6 +124,34 @@ mod tests {
     }
 
     #[test]
+    fn declared_sizes_may_use_every_byte_after_the_root_header_and_no_more() {
+        // [1 element] in 2 bytes declares 1 = len - 1: within the budget.
+        assert_eq!(scan(&[0x91, 0xc0], ScanMode::ExactlyOne), Ok(2));
+        // [2 elements] in 2 bytes declares 2: refused by the budget before walking on.
+        let err = scan(&[0x92, 0xc0], ScanMode::Prefix).unwrap_err();
+        assert!(
+            err.to_string().contains("the input can back at most 1"),
+            "{err}"
+        );
+        // bin8 of 3 bytes with 3 bytes after its header: 4 + 1 = 5 bytes, declares 3 of budget 4.
+        assert_eq!(scan(&[0xc4, 0x03, 1, 2, 3], ScanMode::ExactlyOne), Ok(5));
+    }
+
+    #[test]
+    fn floats_carry_their_fixed_payloads() {
+        assert_eq!(scan(&[0xca, 0, 0, 0, 0], ScanMode::ExactlyOne), Ok(5));
+        assert_eq!(
+            scan(&[0xcb, 0, 0, 0, 0, 0, 0, 0, 0], ScanMode::ExactlyOne),
+            Ok(9)
+        );
+        assert_eq!(
+            scan(&[0x92, 0xca, 0, 0, 0, 0, 0xc0], ScanMode::ExactlyOne),
+            Ok(7)
+        );
+        assert!(scan(&[0xcb, 0, 0, 0], ScanMode::Prefix).is_err());
+    }
+
+    #[test]
     fn depth_limit() {
         let mut deep = vec![0x91u8; MAX_MSGPACK_DEPTH];
         deep.push(0xc0);

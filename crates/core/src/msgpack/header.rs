@@ -107,3 +107,94 @@ pub(crate) fn payload_len(h: Header) -> u64 {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every marker family with its value and header length. Read at byte 3 so that a header
+    /// length computed from the position (rather than added to it) shows.
+    const HEADERS: &[(&[u8], Header)] = &[
+        (&[0x05], Header::Uint(5)),
+        (&[0x83], Header::Map(3)),
+        (&[0x93], Header::Array(3)),
+        (&[0xa3], Header::Str(3)),
+        (&[0xc0], Header::Nil),
+        (&[0xc2], Header::Bool(false)),
+        (&[0xc3], Header::Bool(true)),
+        (&[0xc4, 0x07], Header::Bin(7)),
+        (&[0xc5, 0x01, 0x02], Header::Bin(0x0102)),
+        (&[0xc6, 0x01, 0x02, 0x03, 0x04], Header::Bin(0x0102_0304)),
+        (&[0xc7, 0x07, 0x05], Header::Ext(7)),
+        (&[0xc8, 0x01, 0x02, 0x05], Header::Ext(0x0102)),
+        (
+            &[0xc9, 0x01, 0x02, 0x03, 0x04, 0x05],
+            Header::Ext(0x0102_0304),
+        ),
+        (&[0xca], Header::Float32),
+        (&[0xcb], Header::Float64),
+        (&[0xcc, 0xff], Header::Uint(0xff)),
+        (&[0xcd, 0x01, 0x02], Header::Uint(0x0102)),
+        (&[0xce, 0x01, 0x02, 0x03, 0x04], Header::Uint(0x0102_0304)),
+        (
+            &[0xcf, 1, 2, 3, 4, 5, 6, 7, 8],
+            Header::Uint(0x0102_0304_0506_0708),
+        ),
+        (&[0xd0, 0xff], Header::Int(-1)),
+        (&[0xd1, 0xff, 0xfe], Header::Int(-2)),
+        (&[0xd2, 0xff, 0xff, 0xff, 0xfd], Header::Int(-3)),
+        (
+            &[0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfc],
+            Header::Int(-4),
+        ),
+        (&[0xd4, 0x05], Header::Ext(1)),
+        (&[0xd5, 0x05], Header::Ext(2)),
+        (&[0xd6, 0x05], Header::Ext(4)),
+        (&[0xd7, 0x05], Header::Ext(8)),
+        (&[0xd8, 0x05], Header::Ext(16)),
+        (&[0xd9, 0x07], Header::Str(7)),
+        (&[0xda, 0x01, 0x02], Header::Str(0x0102)),
+        (&[0xdb, 0x01, 0x02, 0x03, 0x04], Header::Str(0x0102_0304)),
+        (&[0xdc, 0x01, 0x02], Header::Array(0x0102)),
+        (&[0xdd, 0x01, 0x02, 0x03, 0x04], Header::Array(0x0102_0304)),
+        (&[0xde, 0x01, 0x02], Header::Map(0x0102)),
+        (&[0xdf, 0x01, 0x02, 0x03, 0x04], Header::Map(0x0102_0304)),
+        (&[0xe0], Header::Int(-32)),
+        (&[0xff], Header::Int(-1)),
+    ];
+
+    #[test]
+    fn every_header_kind_reads_its_value_and_ends_where_its_bytes_do() {
+        for (bytes, expected) in HEADERS {
+            let mut input = vec![0xaa; 3];
+            input.extend_from_slice(bytes);
+            input.push(0x00); // a payload or next item, never part of the header
+            assert_eq!(
+                read_header(&input, 3),
+                Ok((*expected, 3 + bytes.len())),
+                "{bytes:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_cut_short_is_an_error_not_a_panic() {
+        for (bytes, _) in HEADERS.iter().filter(|(b, _)| b.len() > 1) {
+            let cut = &bytes[..bytes.len() - 1];
+            assert!(read_header(cut, 0).is_err(), "{bytes:02x?}");
+        }
+        assert!(read_header(&[], 0).is_err());
+        assert!(read_header(&[0xc1], 0).is_err());
+    }
+
+    #[test]
+    fn payload_lengths_follow_the_header() {
+        assert_eq!(payload_len(Header::Float32), 4);
+        assert_eq!(payload_len(Header::Float64), 8);
+        assert_eq!(payload_len(Header::Str(3)), 3);
+        assert_eq!(payload_len(Header::Bin(4)), 4);
+        assert_eq!(payload_len(Header::Ext(5)), 5);
+        assert_eq!(payload_len(Header::Array(6)), 0);
+        assert_eq!(payload_len(Header::Uint(7)), 0);
+    }
+}
