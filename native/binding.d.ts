@@ -26,10 +26,6 @@ export declare class ByteStorage {
 }
 
 export declare class TenantKeys {
-  sealTo(data: Uint8Array, cacheKey: string, format: string | undefined | null, scratch: Uint8Array): number | Buffer
-  openTo(sealed: Uint8Array, cacheKey: string, format: string | undefined | null, validateMsgpack: boolean, scratch: Uint8Array): number | Retrieved
-  encryptTo(plaintext: Uint8Array, cacheKey: string, format: string, compressed: boolean, originalType: string | undefined | null, scratch: Uint8Array): number | Buffer
-  decryptTo(sealed: Uint8Array, cacheKey: string, format: string, compressed: boolean, originalType: string | undefined | null, scratch: Uint8Array): number | Buffer
   /**
    * Derives the tenant's keys (HKDF-SHA256) from a master key given as 64 hex characters or
    * exactly 32 raw bytes. `tenant` defaults to `"default"`.
@@ -54,6 +50,10 @@ export declare class TenantKeys {
   decryptAsync(sealed: Uint8Array, context: EncryptionContext): Promise<Buffer>
   sealAsync(data: Uint8Array, options: SealOptions): Promise<Buffer>
   openAsync(sealed: Uint8Array, options: OpenOptions): Promise<Retrieved>
+  sealTo(data: Uint8Array, cacheKey: string, format: string | undefined | null, scratch: Uint8Array): number | Buffer
+  openTo(sealed: Uint8Array, cacheKey: string, format: string | undefined | null, validateMsgpack: boolean, scratch: Uint8Array): number | Retrieved
+  encryptTo(plaintext: Uint8Array, cacheKey: string, format: string, compressed: boolean, originalType: string | undefined | null, scratch: Uint8Array): number | Buffer
+  decryptTo(sealed: Uint8Array, cacheKey: string, format: string, compressed: boolean, originalType: string | undefined | null, scratch: Uint8Array): number | Buffer
 }
 
 export interface ByteStorageOptions {

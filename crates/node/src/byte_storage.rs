@@ -1,53 +1,19 @@
-//! `ByteStorage`: the protocol 1.1 envelope (LZ4 block + xxHash3-64) for JavaScript.
+//! `ByteStorage`: the protocol 1.1 envelope (LZ4 block + xxHash3-64) for JavaScript. Every method
+//! is one call into `cachekit_core::storage`; they differ in where the result goes: a new Buffer
+//! (`store`, `retrieve`), the thread pool (`*Async`, see `tasks`) or the facade's scratch
+//! (`*To`, see `scratch.rs`; internal, the TypeScript facade hands users ordinary Buffers).
 
-use cachekit_core::msgpack::{scan, ScanMode};
-use cachekit_core::storage::{self, Checked, DEFAULT_FORMAT};
-use napi::bindgen_prelude::{AsyncTask, Uint8ArraySlice};
+use cachekit_core::storage::{self, DEFAULT_FORMAT};
+use napi::bindgen_prelude::{AsyncTask, Either, Uint8ArraySlice};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::errors::{core_error, guard, guard_core};
-use crate::js_buffer::{from_vec, new_buffer_with, JsBuffer};
+use crate::errors::{guard, guard_core};
+use crate::js_buffer::{from_vec, JsBuffer};
+use crate::outputs::NewBuffer;
+use crate::scratch::{build_out, ScratchOrBuffer};
 use crate::tasks::{RetrieveTask, StoreTask};
-
-#[napi(object)]
-pub struct ByteStorageOptions {
-    /// Format name written into envelopes when `store` is not given one. Default `"msgpack"`.
-    pub format: Option<String>,
-}
-
-#[napi(object)]
-pub struct RetrieveOptions {
-    /// Also require the payload to be exactly one bounded MessagePack document.
-    pub validate_msgpack: Option<bool>,
-}
-
-#[napi(object, object_from_js = false)]
-pub struct Retrieved {
-    #[napi(ts_type = "Buffer")]
-    pub data: JsBuffer,
-    pub format: String,
-}
-
-/// Decompresses a checked envelope straight into a new JavaScript Buffer.
-pub(crate) fn decompress_to_js(
-    env: &Env,
-    checked: &Checked<'_>,
-    validate_msgpack: bool,
-) -> napi::Result<Retrieved> {
-    let data = new_buffer_with(env, checked.original_len(), |out| {
-        checked.decompress_into(out)?;
-        if validate_msgpack {
-            scan(out, ScanMode::ExactlyOne)?;
-        }
-        Ok(())
-    })?
-    .map_err(core_error)?;
-    Ok(Retrieved {
-        data,
-        format: checked.format().to_owned(),
-    })
-}
+use crate::types::{ByteStorageOptions, RetrieveOptions, Retrieved};
 
 #[napi]
 pub struct ByteStorage {
@@ -63,10 +29,6 @@ impl ByteStorage {
                 .and_then(|o| o.format)
                 .unwrap_or_else(|| DEFAULT_FORMAT.to_owned()),
         }
-    }
-
-    pub(crate) fn default_format(&self) -> &str {
-        &self.format
     }
 
     /// The format written when `store` is called without one.
@@ -98,8 +60,12 @@ impl ByteStorage {
     ) -> napi::Result<Retrieved> {
         let validate = options.and_then(|o| o.validate_msgpack).unwrap_or(false);
         guard(|| {
-            let checked = storage::check(&envelope).map_err(core_error)?;
-            decompress_to_js(env, &checked, validate)
+            Ok(storage::retrieve_to(
+                &envelope,
+                None,
+                validate,
+                NewBuffer(env),
+            )?)
         })
     }
 
@@ -110,10 +76,8 @@ impl ByteStorage {
         data: Uint8ArraySlice,
         format: Option<String>,
     ) -> AsyncTask<StoreTask> {
-        AsyncTask::new(StoreTask {
-            data: data.to_vec(),
-            format: format.unwrap_or_else(|| self.format.clone()),
-        })
+        let format = format.unwrap_or_else(|| self.format.clone());
+        AsyncTask::new(StoreTask::new(&data, format))
     }
 
     /// `retrieve` on the libuv thread pool (for large values).
@@ -123,9 +87,38 @@ impl ByteStorage {
         envelope: Uint8ArraySlice,
         options: Option<RetrieveOptions>,
     ) -> AsyncTask<RetrieveTask> {
-        AsyncTask::new(RetrieveTask {
-            envelope: envelope.to_vec(),
-            validate_msgpack: options.and_then(|o| o.validate_msgpack).unwrap_or(false),
+        let validate = options.and_then(|o| o.validate_msgpack).unwrap_or(false);
+        AsyncTask::new(RetrieveTask::new(&envelope, validate))
+    }
+
+    #[napi(ts_return_type = "number | Buffer")]
+    pub fn store_to(
+        &self,
+        env: &Env,
+        data: Uint8ArraySlice,
+        format: Option<String>,
+        mut scratch: Uint8ArraySlice,
+    ) -> napi::Result<Either<f64, JsBuffer>> {
+        let format = format.as_deref().unwrap_or(&self.format);
+        guard(|| build_out(env, &mut scratch, |w| storage::store_into(w, &data, format)))
+    }
+
+    #[napi(ts_return_type = "number | Retrieved")]
+    pub fn retrieve_to(
+        &self,
+        env: &Env,
+        envelope: Uint8ArraySlice,
+        validate_msgpack: bool,
+        mut scratch: Uint8ArraySlice,
+    ) -> napi::Result<Either<f64, Retrieved>> {
+        guard(|| {
+            let output = ScratchOrBuffer::new(env, &mut scratch);
+            Ok(storage::retrieve_to(
+                &envelope,
+                None,
+                validate_msgpack,
+                output,
+            )?)
         })
     }
 }

@@ -37,3 +37,26 @@ pub fn guard<T>(f: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
 pub fn guard_core<T>(f: impl FnOnce() -> cachekit_core::Result<T>) -> napi::Result<T> {
     guard(|| f().map_err(core_error))
 }
+
+/// The error of the binding's destinations for core reads (`outputs.rs`, `scratch.rs`): core's
+/// `Output` needs an error type its own errors convert into, and `napi::Error` belongs to neither
+/// crate, so this carries it. `?` turns it back into a `napi::Error`.
+pub struct BindingError(Error);
+
+impl From<CoreError> for BindingError {
+    fn from(e: CoreError) -> Self {
+        BindingError(core_error(e))
+    }
+}
+
+impl From<Error> for BindingError {
+    fn from(e: Error) -> Self {
+        BindingError(e)
+    }
+}
+
+impl From<BindingError> for Error {
+    fn from(e: BindingError) -> Self {
+        e.0
+    }
+}

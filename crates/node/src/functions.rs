@@ -4,12 +4,15 @@
 use cachekit_core::checksum::xxh3_64;
 use cachekit_core::limits;
 use cachekit_core::msgpack::{scan, ScanMode};
+use cachekit_core::storage;
 use napi::bindgen_prelude::{BigInt, Uint8ArraySlice};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::{guard, guard_core, invalid_argument};
-use crate::js_buffer::{from_vec, new_buffer_with, JsBuffer};
+use crate::js_buffer::{from_vec, JsBuffer};
+use crate::outputs::NewBuffer;
+use crate::types::{Limits, ValidateMsgpackOptions};
 
 /// xxHash3-64 (seed 0) of `data`, the protocol's integrity checksum.
 #[napi]
@@ -26,7 +29,7 @@ pub fn checksum_hex(data: Uint8ArraySlice) -> napi::Result<String> {
 /// One LZ4 block (no size prefix, no frame), as the envelope holds it.
 #[napi(ts_return_type = "Buffer")]
 pub fn lz4_compress(env: &Env, data: Uint8ArraySlice) -> napi::Result<JsBuffer> {
-    let block = guard_core(|| cachekit_core::storage::compress_block(&data))?;
+    let block = guard_core(|| storage::compress_block(&data))?;
     from_vec(env, block)
 }
 
@@ -46,19 +49,12 @@ pub fn lz4_decompress(
     }
     let declared = original_size as u64;
     guard(|| {
-        let len = cachekit_core::storage::check_block_bounds(block.len() as u64, declared)
-            .map_err(crate::errors::core_error)?;
-        new_buffer_with(env, len, |out| {
-            cachekit_core::storage::decompress_block(&block, out)
-        })?
-        .map_err(crate::errors::core_error)
+        Ok(storage::decompress_block_to(
+            &block,
+            declared,
+            NewBuffer(env),
+        )?)
     })
-}
-
-#[napi(object)]
-pub struct ValidateMsgpackOptions {
-    /// Accept bytes after the first document (default false: exactly one document).
-    pub allow_trailing: Option<bool>,
 }
 
 /// Checks that `data` is one bounded MessagePack document (depth ≤ 1024, declared sizes backed
@@ -75,20 +71,6 @@ pub fn validate_msgpack(
         ScanMode::ExactlyOne
     };
     guard_core(|| scan(&data, mode)).map(|n| n as u32)
-}
-
-#[napi(object)]
-pub struct Limits {
-    pub max_size: f64,
-    /// The protocol's bound on original / compressed size.
-    pub max_compression_ratio: u32,
-    /// The tighter bound readers apply: output bytes one LZ4 block byte can stand for.
-    pub lz4_max_expansion: u32,
-    pub max_msgpack_depth: u32,
-    pub max_previous_keys: u32,
-    pub max_tenant_bytes: u32,
-    pub nonce_bytes: u32,
-    pub tag_bytes: u32,
 }
 
 /// The protocol limits this build enforces.

@@ -6,12 +6,13 @@
 
 mod byte_storage;
 mod errors;
-mod fast_paths;
 mod functions;
 mod js_buffer;
+mod outputs;
 mod scratch;
 mod tasks;
 mod tenant_keys;
+mod types;
 
 pub use byte_storage::ByteStorage;
 pub use tenant_keys::TenantKeys;

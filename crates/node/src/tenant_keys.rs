@@ -1,71 +1,31 @@
 //! `TenantKeys`: an opaque handle on a tenant's keyring. Key material stays in Rust (zeroized on
-//! drop); JavaScript only ever sees fingerprints.
+//! drop); JavaScript only ever sees fingerprints. Every method is one call into
+//! `cachekit_core::crypto::Keyring`; they differ in where the result goes: a new Buffer, the
+//! thread pool (`*Async`, see `tasks`) or the facade's scratch (`*To`, see `scratch.rs`; internal,
+//! the TypeScript facade hands users ordinary Buffers).
 
+use std::ops::Deref;
 use std::sync::Arc;
 
-use cachekit_core::crypto::{AadContext, Keyring, MasterKey};
-use cachekit_core::storage::{self, DEFAULT_FORMAT};
-use napi::bindgen_prelude::{AsyncTask, Either, Uint8Array, Uint8ArraySlice};
+use cachekit_core::crypto::{Keyring, MasterKey};
+use cachekit_core::storage::DEFAULT_FORMAT;
+use napi::bindgen_prelude::{AsyncTask, Either, Uint8ArraySlice};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::byte_storage::{decompress_to_js, Retrieved};
-use crate::errors::{core_error, guard, guard_core};
-use crate::js_buffer::{from_vec, new_buffer_with, JsBuffer};
+use crate::errors::{guard, guard_core};
+use crate::js_buffer::{from_vec, JsBuffer};
+use crate::outputs::NewBuffer;
+use crate::scratch::{build_out, ScratchOrBuffer};
 use crate::tasks::{DecryptTask, EncryptTask, OpenTask, SealTask};
+use crate::types::{
+    aad_context, DeriveOptions, EncryptionContext, OpenOptions, Retrieved, SealOptions,
+};
 
-#[napi(object)]
-pub struct DeriveOptions {
-    /// Decrypt-only master keys from before a rotation (at most 3).
-    #[napi(ts_type = "Array<string | Uint8Array>")]
-    pub previous_keys: Option<Vec<Either<String, Uint8Array>>>,
-}
-
-/// What the AAD binds a ciphertext to, besides the tenant.
-#[napi(object)]
-#[derive(Clone)]
-pub struct EncryptionContext {
-    pub cache_key: String,
-    pub format: String,
-    pub compressed: bool,
-    /// Python's optional fifth AAD component.
-    pub original_type: Option<String>,
-}
-
-impl EncryptionContext {
-    pub(crate) fn as_aad(&self) -> AadContext<'_> {
-        AadContext {
-            cache_key: &self.cache_key,
-            format: &self.format,
-            compressed: self.compressed,
-            original_type: self.original_type.as_deref(),
-        }
-    }
-}
-
-#[napi(object)]
-pub struct SealOptions {
-    pub cache_key: String,
-    /// Default `"msgpack"`.
-    pub format: Option<String>,
-}
-
-#[napi(object)]
-pub struct OpenOptions {
-    pub cache_key: String,
-    /// Default `"msgpack"`. The envelope must carry this format.
-    pub format: Option<String>,
-    pub validate_msgpack: Option<bool>,
-}
-
-fn master_key(input: &Either<String, Uint8Array>) -> cachekit_core::Result<MasterKey> {
-    match input {
-        Either::A(hex) => MasterKey::from_hex(hex),
-        Either::B(raw) => MasterKey::from_bytes(raw),
-    }
-}
-
-fn master_key_slice(input: &Either<String, Uint8ArraySlice>) -> cachekit_core::Result<MasterKey> {
+/// A master key given as 64 hex characters or as raw bytes (a `Uint8Array` or a view of one).
+fn master_key<B: Deref<Target = [u8]>>(
+    input: &Either<String, B>,
+) -> cachekit_core::Result<MasterKey> {
     match input {
         Either::A(hex) => MasterKey::from_hex(hex),
         Either::B(raw) => MasterKey::from_bytes(raw),
@@ -92,7 +52,7 @@ impl TenantKeys {
         options: Option<DeriveOptions>,
     ) -> napi::Result<Self> {
         guard_core(|| {
-            let current = master_key_slice(&master)?;
+            let current = master_key(&master)?;
             let previous = options
                 .and_then(|o| o.previous_keys)
                 .unwrap_or_default()
@@ -105,10 +65,6 @@ impl TenantKeys {
                 keyring: Arc::new(keyring),
             })
         })
-    }
-
-    pub(crate) fn keyring(&self) -> &Keyring {
-        &self.keyring
     }
 
     #[napi(getter)]
@@ -151,13 +107,8 @@ impl TenantKeys {
         sealed: Uint8ArraySlice,
         context: EncryptionContext,
     ) -> napi::Result<JsBuffer> {
-        guard(|| {
-            let len = Keyring::plaintext_len(&sealed).map_err(core_error)?;
-            new_buffer_with(env, len, |out| {
-                self.keyring.decrypt_into(&sealed, &context.as_aad(), out)
-            })?
-            .map_err(core_error)
-        })
+        let ctx = context.as_aad();
+        guard(|| Ok(self.keyring.decrypt_to(&sealed, &ctx, NewBuffer(env))?))
     }
 
     /// The cache write path in one call: envelope (LZ4 + xxHash3-64) then AES-256-GCM, with the
@@ -184,13 +135,12 @@ impl TenantKeys {
     ) -> napi::Result<Retrieved> {
         let format = options.format.as_deref().unwrap_or(DEFAULT_FORMAT);
         let validate = options.validate_msgpack.unwrap_or(false);
+        let key = &options.cache_key;
         guard(|| {
-            let envelope = self
+            let output = NewBuffer(env);
+            Ok(self
                 .keyring
-                .open_envelope(&sealed, &options.cache_key, format)
-                .map_err(core_error)?;
-            let checked = storage::check_format(&envelope, format).map_err(core_error)?;
-            decompress_to_js(env, &checked, validate)
+                .open_to(&sealed, key, format, validate, output)?)
         })
     }
 
@@ -200,11 +150,7 @@ impl TenantKeys {
         plaintext: Uint8ArraySlice,
         context: EncryptionContext,
     ) -> AsyncTask<EncryptTask> {
-        AsyncTask::new(EncryptTask {
-            keyring: Arc::clone(&self.keyring),
-            input: plaintext.to_vec(),
-            context,
-        })
+        AsyncTask::new(EncryptTask::new(&self.keyring, &plaintext, context))
     }
 
     #[napi(ts_return_type = "Promise<Buffer>")]
@@ -213,31 +159,105 @@ impl TenantKeys {
         sealed: Uint8ArraySlice,
         context: EncryptionContext,
     ) -> AsyncTask<DecryptTask> {
-        AsyncTask::new(DecryptTask {
-            keyring: Arc::clone(&self.keyring),
-            input: sealed.to_vec(),
-            context,
-        })
+        AsyncTask::new(DecryptTask::new(&self.keyring, &sealed, context))
     }
 
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub fn seal_async(&self, data: Uint8ArraySlice, options: SealOptions) -> AsyncTask<SealTask> {
-        AsyncTask::new(SealTask {
-            keyring: Arc::clone(&self.keyring),
-            data: data.to_vec(),
-            cache_key: options.cache_key,
-            format: options.format.unwrap_or_else(|| DEFAULT_FORMAT.to_owned()),
-        })
+        let format = options.format.unwrap_or_else(|| DEFAULT_FORMAT.to_owned());
+        AsyncTask::new(SealTask::new(
+            &self.keyring,
+            &data,
+            options.cache_key,
+            format,
+        ))
     }
 
     #[napi(ts_return_type = "Promise<Retrieved>")]
     pub fn open_async(&self, sealed: Uint8ArraySlice, options: OpenOptions) -> AsyncTask<OpenTask> {
-        AsyncTask::new(OpenTask {
-            keyring: Arc::clone(&self.keyring),
-            sealed: sealed.to_vec(),
-            cache_key: options.cache_key,
-            format: options.format.unwrap_or_else(|| DEFAULT_FORMAT.to_owned()),
-            validate_msgpack: options.validate_msgpack.unwrap_or(false),
+        let format = options.format.unwrap_or_else(|| DEFAULT_FORMAT.to_owned());
+        let validate = options.validate_msgpack.unwrap_or(false);
+        AsyncTask::new(OpenTask::new(
+            &self.keyring,
+            &sealed,
+            options.cache_key,
+            format,
+            validate,
+        ))
+    }
+
+    #[napi(ts_return_type = "number | Buffer")]
+    pub fn seal_to(
+        &self,
+        env: &Env,
+        data: Uint8ArraySlice,
+        cache_key: String,
+        format: Option<String>,
+        mut scratch: Uint8ArraySlice,
+    ) -> napi::Result<Either<f64, JsBuffer>> {
+        let format = format.as_deref().unwrap_or(DEFAULT_FORMAT);
+        guard(|| {
+            build_out(env, &mut scratch, |w| {
+                self.keyring.seal_into(w, &data, &cache_key, format)
+            })
+        })
+    }
+
+    #[napi(ts_return_type = "number | Retrieved")]
+    pub fn open_to(
+        &self,
+        env: &Env,
+        sealed: Uint8ArraySlice,
+        cache_key: String,
+        format: Option<String>,
+        validate_msgpack: bool,
+        mut scratch: Uint8ArraySlice,
+    ) -> napi::Result<Either<f64, Retrieved>> {
+        let format = format.as_deref().unwrap_or(DEFAULT_FORMAT);
+        guard(|| {
+            let output = ScratchOrBuffer::new(env, &mut scratch);
+            Ok(self
+                .keyring
+                .open_to(&sealed, &cache_key, format, validate_msgpack, output)?)
+        })
+    }
+
+    #[napi(ts_return_type = "number | Buffer")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn encrypt_to(
+        &self,
+        env: &Env,
+        plaintext: Uint8ArraySlice,
+        cache_key: String,
+        format: String,
+        compressed: bool,
+        original_type: Option<String>,
+        mut scratch: Uint8ArraySlice,
+    ) -> napi::Result<Either<f64, JsBuffer>> {
+        let ctx = aad_context(&cache_key, &format, compressed, original_type.as_deref());
+        guard(|| {
+            build_out(env, &mut scratch, |w| {
+                self.keyring.encrypt_into(w, &plaintext, &ctx)
+            })
+        })
+    }
+
+    #[napi(ts_return_type = "number | Buffer")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn decrypt_to(
+        &self,
+        env: &Env,
+        sealed: Uint8ArraySlice,
+        cache_key: String,
+        format: String,
+        compressed: bool,
+        original_type: Option<String>,
+        mut scratch: Uint8ArraySlice,
+    ) -> napi::Result<Either<f64, JsBuffer>> {
+        let ctx = aad_context(&cache_key, &format, compressed, original_type.as_deref());
+        guard(|| {
+            let output = ScratchOrBuffer::new(env, &mut scratch);
+            Ok(self.keyring.decrypt_to(&sealed, &ctx, output)?)
         })
     }
 }
