@@ -123,12 +123,37 @@ export const CACHE_DEFAULTS = Object.freeze({
   minTtlSeconds: 1,
   /** Keys fetched per SCAN call and deleted per UNLINK call when clearing a namespace. */
   scanBatchSize: 500,
+  /**
+   * Deadline of every L2 operation, in milliseconds (`reliability.timeoutMs`): past it a read is a
+   * miss and a write is given up. Redis: also each command's timeout, and how long the first
+   * commands wait for the initial connection.
+   */
+  l2TimeoutMs: 200,
+  /** Consecutive backend failures (timeout, connection, transient) that open the circuit breaker. */
+  breakerFailureThreshold: 5,
+  /** Successful probes in a row that close a half-open breaker. */
+  breakerSuccessThreshold: 3,
+  /** How long an open breaker skips L2 before letting a probe through, in milliseconds. */
+  breakerRecoveryMs: 30_000,
+  /** Operations let through at once while the breaker is half-open. */
+  breakerHalfOpenProbes: 1,
+  /** Backpressure: L2 operations in flight at once per store. */
+  l2MaxConcurrent: 100,
+  /** Backpressure: operations waiting for a slot; past it the next one is shed (a miss, a skipped write). */
+  l2MaxWaiting: 1000,
+  /** Backpressure: milliseconds an operation waits for a slot before it is shed. */
+  l2MaxWaitMs: 100,
   /** ioredis: give up connecting after this many milliseconds. */
   redisConnectTimeoutMs: 5000,
-  /** ioredis: fail a command that got no answer within this many milliseconds. */
-  redisCommandTimeoutMs: 2000,
-  /** ioredis: retries of one command while reconnecting, so an outage fails fast instead of queueing. */
-  redisMaxRetriesPerRequest: 1,
+  /**
+   * ioredis: re-sends of one command after its connection dropped. 0: it fails at once (the caller
+   * computes) instead of landing late, after newer writes.
+   */
+  redisMaxRetriesPerRequest: 0,
+  /** ioredis: first reconnect delay in milliseconds; each failed attempt doubles it (with jitter). */
+  redisReconnectMinMs: 50,
+  /** ioredis: longest reconnect delay in milliseconds. */
+  redisReconnectMaxMs: 1000,
   /** The same warning (same error code) is printed at most once per this many milliseconds per cache. */
   warnIntervalMs: 10_000,
 })

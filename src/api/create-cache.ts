@@ -10,6 +10,7 @@ import {
   wrapNamespace,
   wrapsPrefix,
 } from '../keys/keys.js'
+import type { HealthReport } from '../reliability/health.js'
 import { checkOptions } from '../validate.js'
 import { readEntries, readKeyList } from './batch-input.js'
 import { claimNamespace } from './namespaces.js'
@@ -74,6 +75,11 @@ export interface Cache {
    */
   invalidate(prefix?: string): Promise<number>
   info(): CacheInfo
+  /**
+   * Checks the L2 store now (Redis: a PING within the deadline, the connection state) and adds what
+   * its layers know (circuit breaker, backpressure): healthy, degraded or unhealthy, with reasons.
+   */
+  health(): Promise<HealthReport>
   /** Closes the backend (env-detected connections when their last user closes) and the wraps. */
   close(): Promise<void>
 }
@@ -210,6 +216,9 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     },
     info() {
       return engine.info()
+    },
+    health() {
+      return setup.health()
     },
     async close() {
       if (closed) return

@@ -1,4 +1,5 @@
 import { BACKEND_METHODS } from '../backends/backend.js'
+import { checkReliability } from '../backends/reliability-options.js'
 import { ConfigurationError } from '../errors.js'
 import {
   type Check,
@@ -122,6 +123,7 @@ const COMMON: Shape = {
   onDecryptError: oneOf('throw', 'miss'),
   cacheUndefined: isBoolean,
   logger: isLogger,
+  reliability: checkReliability,
 }
 
 export const CACHE_OPTIONS: Shape = { ...COMMON, key: isFunction, async: isBoolean }

@@ -1,13 +1,19 @@
 import type { Backend } from '../backends/backend.js'
 import { MemoryBackend } from '../backends/memory.js'
+import { RedisBackend } from '../backends/redis.js'
+import { type ReliabilityOptions, resolveReliability, settingsKey } from '../backends/reliability-options.js'
 import type { EngineConfig } from '../cache/engine.js'
 import { L1Cache } from '../cache/l1.js'
 import { type CacheLogger, consoleLogger, rateLimited } from '../cache/logger.js'
 import { CACHE_DEFAULTS, INTENT_DEFAULTS, type IntentName } from '../defaults.js'
 import { type Envelope, PlainEnvelope, SealedEnvelope } from '../envelope/index.js'
 import { ConfigurationError } from '../errors.js'
-import { composeBackend } from '../reliability/compose.js'
+import { BackpressureBackend } from '../reliability/backpressure.js'
+import { CircuitBreakerBackend } from '../reliability/breaker.js'
+import { type BackendLayer, composeBackend } from '../reliability/compose.js'
+import { type HealthReport, ReliableStore, storeHealth } from '../reliability/health.js'
 import { batchReads } from '../reliability/read-batching.js'
+import { TimeoutBackend } from '../reliability/timeout.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
 import { leaseEnvBackend, resolveMasterKeys } from './env.js'
 import { checkL1Options, checkLoggerOption } from './option-shapes.js'
@@ -62,6 +68,12 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
   cacheUndefined?: boolean
   /** pino-style logger (`warn(fields, message)`); default console. Warnings are rate limited. */
   logger?: CacheLogger
+  /**
+   * Deadlines, circuit breaker and backpressure of L2 operations (defaults in CACHE_DEFAULTS; over a
+   * RedisBackend's own `reliability`, field by field). Not used by in-process stores, which cannot
+   * hang or go down.
+   */
+  reliability?: ReliabilityOptions
 }
 
 /** Options resolved once, shared by every engine built from them (an engine adds its namespace). */
@@ -73,6 +85,8 @@ export interface ResolvedOptions extends Omit<EngineConfig, 'namespace'> {
    * namespaces.
    */
   sharedStore: boolean
+  /** Checks the store (PING, connection) and adds what its layers know (breaker, backpressure). */
+  health(): Promise<HealthReport>
   /** Closes what this setup opened (the env lease or the given backend). */
   close(): Promise<void>
   /**
@@ -86,48 +100,123 @@ export function validateTtl(ttl: unknown, path = 'ttl'): number {
   return parseTtl(ttl, path)
 }
 
-// One composed backend per store object, so caches sharing a store share its layers too (reads of
-// several caches on one connection batch together).
-const composed = new WeakMap<Backend, Backend>()
+// One set of layers per store object and reliability settings, so caches sharing a store share its
+// breaker, backpressure and read batching (reads of several caches on one connection batch together).
+// Caches on one store with different settings get layers of their own over the same connection.
+const composed = new WeakMap<Backend, Map<string, ReliableStore>>()
 
 /**
- * The layers every store gets, in one place: network stores batch the plain reads of a turn into one
- * MGET (timeouts, the circuit breaker and backpressure will be layers here too); in-process stores
- * get none.
+ * The layers every network store gets, in one place; the first is the outermost:
+ * - backpressure: bounds what this process asks of the store; a shed operation never reaches the
+ *   breaker (the store did not fail: it was not asked) nor a batch;
+ * - read batching: the plain reads of one turn become one command before the breaker and the
+ *   deadline see them, so a failed batch counts as one failure (32 callers in one MGET are not 32
+ *   consecutive failures) and a batch has one deadline;
+ * - circuit breaker: sees every outcome of the store, the deadline's timeouts included; open, it
+ *   refuses before anything is sent or a deadline armed;
+ * - timeout, nearest the store: bounds the store's answer; its rejection is what the breaker counts.
+ * In-process stores (a sync face) get none: they cannot hang or go down. Store-wide events (the
+ * breaker opening, a refused password) are logged through the logger of the first cache to use them.
  */
-function layered(store: Backend): Backend {
-  if (store.capabilities.sync) return store
-  let backend = composed.get(store)
-  if (backend === undefined) {
-    backend = composeBackend(store, batchReads)
-    composed.set(store, backend)
+function layered(
+  store: Backend,
+  options: ReliabilityOptions | undefined,
+  logger: CacheLogger,
+): ReliableStore | null {
+  if (store.capabilities.sync) return null
+  const settings = resolveReliability(store instanceof RedisBackend ? store.reliability : undefined, options)
+  const key = settingsKey(settings)
+  let stacks = composed.get(store)
+  if (stacks === undefined) {
+    stacks = new Map()
+    composed.set(store, stacks)
   }
-  return backend
+  const existing = stacks.get(key)
+  if (existing !== undefined) return existing
+  let breaker: CircuitBreakerBackend | null = null
+  let backpressure: BackpressureBackend | null = null
+  const breakerSettings = settings.breaker === false ? WATCH_ONLY : settings.breaker
+  const layers: BackendLayer[] = [
+    (next) =>
+      (breaker = new CircuitBreakerBackend(next, breakerSettings, logger, settings.breaker !== false)),
+    (next) => new TimeoutBackend(next, settings.timeoutMs),
+  ]
+  layers.unshift(batchReads)
+  const bounds = settings.backpressure
+  if (bounds !== false) layers.unshift((next) => (backpressure = new BackpressureBackend(next, bounds)))
+  const backend = composeBackend(store, ...layers)
+  const stack = new ReliableStore({ backend, store, timeoutMs: settings.timeoutMs, breaker, backpressure })
+  stacks.set(key, stack)
+  return stack
 }
 
-function resolveBackend(
-  intent: IntentName,
+// breaker: false still watches outcomes (health(), not waiting on writes to a store that just
+// failed); these thresholds are never reached because the breaker is built disabled.
+const WATCH_ONLY = Object.freeze({
+  failureThreshold: Number.POSITIVE_INFINITY,
+  successThreshold: 1,
+  recoveryMs: 1,
+  halfOpenProbes: 1,
+})
+
+const L1_ONLY: HealthReport = Object.freeze({
+  status: 'healthy',
+  reasons: Object.freeze([]) as readonly string[],
+  latencyMs: null,
+  connection: null,
+  backend: 'none',
+  breaker: null,
+})
+
+interface ResolvedBackend {
+  backend: Backend | null
+  reliability: ReliableStore | null
+  sharedStore: boolean
+  health(): Promise<HealthReport>
+  close(): Promise<void>
+  discard(): Promise<void>
+}
+
+function withLayers(
+  store: Backend | null,
   options: CacheOptions,
   logger: CacheLogger,
-): { backend: Backend | null; sharedStore: boolean; close(): Promise<void>; discard(): Promise<void> } {
+): Pick<ResolvedBackend, 'backend' | 'reliability' | 'health'> {
+  if (store === null) return { backend: null, reliability: null, health: async () => L1_ONLY }
+  const stack = layered(store, options.reliability, logger)
+  if (stack !== null) return { backend: stack.backend, reliability: stack, health: () => stack.health() }
+  const timeoutMs = resolveReliability(options.reliability).timeoutMs
+  return {
+    backend: store,
+    reliability: null,
+    health: async () => ({ ...(await storeHealth(store, timeoutMs)), backend: store.name, breaker: null }),
+  }
+}
+
+function resolveBackend(intent: IntentName, options: CacheOptions, logger: CacheLogger): ResolvedBackend {
   const nothing = async () => {}
   if (options.backend !== undefined) {
     const given = options.backend
-    const backend = given === null ? null : layered(given)
-    return { backend, sharedStore: given !== null, close: async () => given?.close(), discard: nothing }
+    return {
+      ...withLayers(given, options, logger),
+      sharedStore: given !== null,
+      close: async () => given?.close(),
+      discard: nothing,
+    }
   }
   const source = INTENT_DEFAULTS[intent].l2
-  if (source === 'none') return { backend: null, sharedStore: false, close: nothing, discard: nothing }
+  if (source === 'none') {
+    return { ...withLayers(null, options, logger), sharedStore: false, close: nothing, discard: nothing }
+  }
   if (source === 'memory') {
-    const backend = new MemoryBackend()
-    const close = () => backend.close()
-    return { backend, sharedStore: false, close, discard: close }
+    const store = new MemoryBackend()
+    const close = () => store.close()
+    return { ...withLayers(store, options, logger), sharedStore: false, close, discard: close }
   }
   const lease = leaseEnvBackend(process.env, logger)
-  const backend = lease.backend === null ? null : layered(lease.backend)
   return {
-    backend,
-    sharedStore: backend !== null,
+    ...withLayers(lease.backend, options, logger),
+    sharedStore: lease.backend !== null,
     close: lease.release,
     discard: lease.release,
   }
@@ -193,7 +282,11 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
   const envelope = resolveEnvelope(intent, options)
   checkLoggerOption(options.logger)
   const logger = rateLimited(options.logger ?? consoleLogger())
-  const { backend, sharedStore, close, discard } = resolveBackend(intent, options, logger)
+  const { backend, reliability, sharedStore, health, close, discard } = resolveBackend(
+    intent,
+    options,
+    logger,
+  )
   if (backend === null && l1 === null) {
     void discard()
     throw new ConfigurationError(
@@ -217,6 +310,8 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     onDecryptError,
     cacheUndefined,
     logger,
+    reliability,
+    health,
     close,
     discard,
   }

@@ -10,6 +10,7 @@ import {
   validateNamespace,
 } from '../keys/keys.js'
 import { canonicalArgs } from '../keys/normalize.js'
+import type { HealthReport } from '../reliability/health.js'
 import { checkOptions } from '../validate.js'
 import { claimNamespace } from './namespaces.js'
 import { CACHE_OPTIONS } from './option-shapes.js'
@@ -32,6 +33,11 @@ export interface CacheControl<Args extends AnyArgs = AnyArgs, R = unknown> {
   /** Removes every entry of this function: its L1 and every process's L2 keys (SCAN by key prefix). */
   clear(): Promise<number>
   info(): CacheInfo
+  /**
+   * Checks the L2 store now (Redis: a PING within the deadline, the connection state) and adds what
+   * its layers know (circuit breaker, backpressure): healthy, degraded or unhealthy, with reasons.
+   */
+  health(): Promise<HealthReport>
   /** The cache key of a call. */
   key(...args: Args): string
   /** Releases the backend connection this cached function opened or was given. */
@@ -268,6 +274,9 @@ export function makeCached<F extends AnyFunction>(
     },
     info() {
       return engineFor(this, true).info()
+    },
+    health() {
+      return setup.health()
     },
     key(...args) {
       return keyOf(this, args)

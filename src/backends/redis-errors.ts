@@ -118,7 +118,12 @@ export function classifyRedisFailure(err: unknown, state: ClientState): RedisFai
       fix: `Redis did not answer${within}: check the server's load (SLOWLOG GET, long scripts, big keys) and the network latency`,
     }
   }
-  if (name === 'MaxRetriesPerRequestError' || name === 'AbortError' || name === 'InterruptError') {
+  if (
+    name === 'MaxRetriesPerRequestError' ||
+    name === 'AbortError' ||
+    name === 'InterruptError' ||
+    name === 'NotConnectedYet'
+  ) {
     return UNREACHABLE
   }
   const code = (err as { code?: unknown }).code

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { debuglog } from 'node:util'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { CACHE_DEFAULTS } from '../defaults.js'
 import { BackendError, ConfigurationError } from '../errors.js'
 import {
@@ -12,7 +12,11 @@ import {
   type Shape,
 } from '../validate.js'
 import type { Backend, BackendCapabilities, BackendEntry } from './backend.js'
+import { ConnectionWatch, ownedClient, pingHealth, type RedisHealth } from './redis-connection.js'
 import { classifyRedisFailure } from './redis-errors.js'
+import { checkReliability, type ReliabilityOptions, resolveReliability } from './reliability-options.js'
+
+export type { RedisHealth } from './redis-connection.js'
 
 const debug = debuglog('cachekit')
 
@@ -25,6 +29,12 @@ export interface RedisBackendOptions {
   keyPrefix?: string
   /** Keys per SCAN / UNLINK batch when clearing. */
   scanBatchSize?: number
+  /**
+   * Deadlines, circuit breaker and backpressure of the caches using this backend (a cache's own
+   * `reliability` option wins field by field). `timeoutMs` is also each command's timeout here and
+   * how long the first commands wait for the initial connection.
+   */
+  reliability?: ReliabilityOptions
 }
 
 const OPTIONS: Shape = {
@@ -35,6 +45,7 @@ const OPTIONS: Shape = {
     if (typeof v !== 'string') invalid(path, v, 'a string')
   },
   scanBatchSize: positiveInteger,
+  reliability: checkReliability,
 }
 
 const GET_WITH_TTL_SCRIPT =
@@ -62,10 +73,16 @@ export class RedisBackend implements Backend {
   readonly name = 'redis'
   readonly capabilities = REDIS_CAPABILITIES
   readonly client: Redis
+  /** The `reliability` option as given: the caches' layers start from it. */
+  readonly reliability: ReliabilityOptions | undefined
+  /** Each command's timeout (owned connections) and the deadline of health()'s PING. */
+  readonly timeoutMs: number
   readonly #owned: boolean
   readonly #prefix: string
   readonly #batch: number
   readonly #where: string
+  /** Owned connections only: start-up waiting and dead-connection detection (redis-connection.ts). */
+  readonly #watch: ConnectionWatch | undefined
   #closed = false
   #timerList: NodeJS.Timeout | undefined
 
@@ -79,25 +96,26 @@ export class RedisBackend implements Backend {
     }
     this.#prefix = options.keyPrefix ?? ''
     this.#batch = options.scanBatchSize ?? CACHE_DEFAULTS.scanBatchSize
+    this.reliability = options.reliability
+    this.timeoutMs = resolveReliability(options.reliability).timeoutMs
     if (options.client !== undefined) {
+      // A client passed in keeps its own settings (offline queue, retries, command timeout).
       this.client = options.client
       this.#owned = false
       this.#where = 'the given ioredis client'
+      this.#watch = undefined
     } else {
       const url = options.url as string
       this.#where = redactUrl(url)
-      this.client = new Redis(url, {
-        connectTimeout: CACHE_DEFAULTS.redisConnectTimeoutMs,
-        commandTimeout: CACHE_DEFAULTS.redisCommandTimeoutMs,
-        maxRetriesPerRequest: CACHE_DEFAULTS.redisMaxRetriesPerRequest,
-      })
+      this.client = ownedClient(url, this.timeoutMs)
       this.#owned = true
+      this.#watch = new ConnectionWatch(this.client, this.timeoutMs)
       // Without a listener ioredis prints every reconnect error; failures reach callers as BackendError.
       this.client.on('error', (err: Error) => debug('redis %s: %s', this.#where, err.message))
       // commandTimeout arms and clears one timer per command. Node keeps one list per timer duration
       // and creates and drops it whenever it becomes non-empty / empty, which costs more than the timer;
       // an idle unref'd interval of the same duration keeps that list alive. Cleared by close().
-      this.#timerList = setInterval(() => {}, CACHE_DEFAULTS.redisCommandTimeoutMs)
+      this.#timerList = setInterval(() => {}, this.timeoutMs)
       this.#timerList.unref()
     }
   }
@@ -110,44 +128,48 @@ export class RedisBackend implements Backend {
         { cause: err, kind: 'permanent' },
       )
     }
-    const reason = err instanceof Error ? err.message : String(err)
-    const { kind, fix } = classifyRedisFailure(err, {
+    // Not connected because the server refuses the credentials: say so, not "unreachable".
+    const cause = this.#watch?.refusal ?? err
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    const { kind, fix } = classifyRedisFailure(cause, {
       ready: this.client.status === 'ready',
       commandTimeoutMs: this.client.options.commandTimeout,
     })
+    if (kind === 'timeout' && this.#watch?.timedOut() === true) {
+      debug('redis %s: silent for %d ms while a command timed out: reconnecting', this.#where, this.timeoutMs)
+    }
     return new BackendError('REDIS_ERROR', `Redis ${op} failed at ${this.#where}: ${reason}; ${fix}`, {
-      cause: err,
+      cause,
       kind,
     })
   }
 
-  async #run<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn()
-    } catch (err) {
+  /**
+   * Sends a command now or, on an owned connection that has not been ready yet, once it is (within
+   * the deadline; a command whose wait ended is never sent). Failures become BackendError. One catch
+   * on the command's own promise: no wrapper async function on the read path.
+   */
+  #send<T>(op: string, command: () => Promise<T>): Promise<T> {
+    const fail = (err: unknown): never => {
       throw this.#fail(op, err)
+    }
+    try {
+      const waiting = this.#watch?.firstConnection()
+      return (waiting === undefined ? command() : waiting.then(command)).catch(fail)
+    } catch (err) {
+      return Promise.reject(this.#fail(op, err))
     }
   }
 
-  // The read path maps failures with one catch on the command's own promise (no wrapper async function).
   get(key: string): Promise<Buffer | null> {
-    try {
-      return this.client.getBuffer(this.#prefix + key).catch((err: unknown) => {
-        throw this.#fail('GET', err)
-      })
-    } catch (err) {
-      return Promise.reject(this.#fail('GET', err))
-    }
+    return this.#send('GET', () => this.client.getBuffer(this.#prefix + key))
   }
 
   /** GET + PTTL in one pipelined round trip (one socket write). */
   getWithTtl(key: string): Promise<BackendEntry | null> {
-    const fail = (err: unknown): never => {
-      throw this.#fail('GET+PTTL', err)
-    }
-    try {
-      const full = this.#prefix + key
-      return this.client
+    const full = this.#prefix + key
+    return this.#send('GET+PTTL', () =>
+      this.client
         .pipeline()
         .getBuffer(full)
         .pttl(full)
@@ -160,21 +182,18 @@ export class RedisBackend implements Backend {
           if (value == null) return null
           const ms = Number(pttl?.[1])
           return { value, ttlMs: ms >= 0 ? ms : null }
-        })
-        .catch(fail)
-    } catch (err) {
-      return Promise.reject(this.#fail('GET+PTTL', err))
-    }
+        }),
+    )
   }
 
   async set(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
-    await this.#run('SET', () => this.client.set(this.#prefix + key, value, 'EX', ttlSeconds))
+    await this.#send('SET', () => this.client.set(this.#prefix + key, value, 'EX', ttlSeconds))
   }
 
   /** One MULTI/EXEC transaction: Redis applies all of the SETs or none of them. */
   async setMany(entries: ReadonlyArray<readonly [string, Buffer]>, ttlSeconds: number): Promise<void> {
     if (entries.length === 0) return
-    await this.#run('MULTI SET', async () => {
+    await this.#send('MULTI SET', async () => {
       const multi = this.client.multi()
       for (const [key, value] of entries) multi.set(this.#prefix + key, value, 'EX', ttlSeconds)
       const replies = await multi.exec()
@@ -184,15 +203,15 @@ export class RedisBackend implements Backend {
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#run('UNLINK', async () => (await this.client.unlink(this.#prefix + key)) > 0)
+    return this.#send('UNLINK', async () => (await this.client.unlink(this.#prefix + key)) > 0)
   }
 
   exists(key: string): Promise<boolean> {
-    return this.#run('EXISTS', async () => (await this.client.exists(this.#prefix + key)) > 0)
+    return this.#send('EXISTS', async () => (await this.client.exists(this.#prefix + key)) > 0)
   }
 
   ttl(key: string): Promise<number | null> {
-    return this.#run('TTL', async () => {
+    return this.#send('TTL', async () => {
       const seconds = await this.client.ttl(this.#prefix + key)
       if (seconds === -2) return null
       return seconds === -1 ? Number.POSITIVE_INFINITY : seconds
@@ -201,7 +220,7 @@ export class RedisBackend implements Backend {
 
   getMany(keys: readonly string[]): Promise<Array<Buffer | null>> {
     if (keys.length === 0) return Promise.resolve([])
-    return this.#run('MGET', () => this.client.mgetBuffer(...keys.map((k) => this.#prefix + k)))
+    return this.#send('MGET', () => this.client.mgetBuffer(...keys.map((k) => this.#prefix + k)))
   }
 
   /**
@@ -211,12 +230,9 @@ export class RedisBackend implements Backend {
    */
   getManyWithTtl(keys: readonly string[]): Promise<Array<BackendEntry | null>> {
     if (keys.length === 0) return Promise.resolve([])
-    const fail = (err: unknown): never => {
-      throw this.#fail('GET+PTTL (script)', err)
-    }
-    try {
-      const full = keys.map((k) => this.#prefix + k)
-      return this.client
+    const full = keys.map((k) => this.#prefix + k)
+    return this.#send('GET+PTTL (script)', () =>
+      this.client
         .callBuffer('EVALSHA', GET_WITH_TTL_SHA, full.length, ...full)
         .catch((err: unknown) => {
           if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
@@ -230,15 +246,12 @@ export class RedisBackend implements Backend {
             const ms = Number(flat[2 * i + 1])
             return { value, ttlMs: ms >= 0 ? ms : null }
           })
-        })
-        .catch(fail)
-    } catch (err) {
-      return Promise.reject(this.#fail('GET+PTTL (script)', err))
-    }
+        }),
+    )
   }
 
   deleteByPrefix(prefix: string): Promise<number> {
-    return this.#run('SCAN+UNLINK', async () => {
+    return this.#send('SCAN+UNLINK', async () => {
       const pattern = `${escapeGlob(this.#prefix + prefix)}*`
       let cursor = '0'
       let deleted = 0
@@ -253,11 +266,28 @@ export class RedisBackend implements Backend {
     })
   }
 
+  /**
+   * A PING straight to the server (past every layer) within `timeoutMs`, and the connection state:
+   * unhealthy when not connected or the PING fails; degraded when it takes over half the deadline.
+   */
+  health(): Promise<RedisHealth> {
+    if (this.#closed) {
+      return Promise.resolve({
+        status: 'unhealthy',
+        reasons: [`Redis at ${this.#where}: this backend was closed`],
+        latencyMs: null,
+        connection: 'closed',
+      })
+    }
+    return pingHealth(this.client, this.#where, this.timeoutMs, !this.#owned)
+  }
+
   /** Quits the connection it opened itself; a client passed in stays open (its owner closes it). */
   async close(): Promise<void> {
     if (this.#closed || !this.#owned) return
     this.#closed = true
     clearInterval(this.#timerList)
+    this.#watch?.close(new Error('the backend was closed before it connected'))
     if (this.client.status === 'ready') {
       try {
         await this.client.quit()

@@ -26,4 +26,15 @@ export interface EngineConfig {
    * a by-key cache's wraps carry the cache's, so clearing the cache clears them too).
    */
   generationNamespace?: string
+  /**
+   * What the store's layers know (null or absent: no layers): the breaker state for info(), and
+   * whether the store is known to be down, so a cached call does not wait for its write.
+   */
+  reliability?: StoreWatch | null
+}
+
+/** The part of the store's reliability layers the engine reads. */
+export interface StoreWatch {
+  readonly breakerState: 'closed' | 'open' | 'half-open' | null
+  readonly down: boolean
 }

@@ -3,6 +3,7 @@ import { CacheEvents } from './events.js'
 import { generationOf, type NamespaceGeneration } from './generation.js'
 import { describeCache } from './info.js'
 import { L2Tier } from './l2-tier.js'
+import { keyRef } from './logger.js'
 import { SingleFlight } from './single-flight.js'
 import { type CacheInfo, CacheStats } from './stats.js'
 import { NOT_STORED, type Stored, ValueCopies } from './values.js'
@@ -123,15 +124,41 @@ export class CacheEngine {
     return true
   }
 
-  /** A cached call's write: serialize, fill L1, write L2 and wait for it (failures reported, not thrown). */
+  /**
+   * A cached call's write: serialize, fill L1, write L2 and wait for it (failures reported, not
+   * thrown), unless the store is known to be down (see #writeInBackground).
+   */
   async #write(key: string, args: readonly unknown[], value: unknown): Promise<Stored> {
     if (this.#skipsStore(key, value)) return NOT_STORED
     const payload = this.config.serializer.serialize(value)
     const stored = this.values.stored(payload)
     this.fillL1(key, stored, this.config.ttl * 1000)
     this.events.emit('write', this.config.namespace, key, payload.byteLength)
-    if (this.l2 !== null) await this.l2.write(key, args, payload, this.config.ttl)
+    if (this.l2 === null) return stored
+    const writing = this.l2.write(key, args, payload, this.config.ttl)
+    if (this.config.reliability?.down === true) await this.#writeInBackground(key, writing)
+    else await writing
     return stored
+  }
+
+  /**
+   * The store is known to be down (its breaker is not closed, or its last operation failed): the
+   * value is returned without waiting for the write, which goes on and reports its own failure, so
+   * a call during an outage pays one deadline (its read's), not two. An entry that cannot be built
+   * (a tenant function that throws) is found before anything is sent, so `writing` has rejected by
+   * then and the call still rejects; one that fails later (a large value wrapped off the event loop)
+   * is reported as a failed write.
+   */
+  async #writeInBackground(key: string, writing: Promise<void>): Promise<void> {
+    await Promise.race([writing, undefined])
+    writing.catch((err: unknown) => {
+      const { namespace, logger } = this.config
+      this.events.emit('l2Error', namespace, key, 'write', err)
+      logger.warn(
+        { event: 'l2-write-failed', namespace, key: keyRef(key), err },
+        `L2 write failed in namespace ${namespace}; the value is served from this process's L1 only`,
+      )
+    })
   }
 
   /**

@@ -1,4 +1,8 @@
+import { BACKEND_ERROR_KINDS, BackendError, type BackendErrorKind } from '../errors.js'
 import type { CacheObserver, Refusal } from './events.js'
+
+/** The circuit breaker's state in info(). */
+export type BreakerState = 'closed' | 'open' | 'half-open'
 
 /** What `info()` returns. Counters only grow; `avgLatencyMs` estimates every cached call (hits and misses). */
 export interface CacheInfo {
@@ -26,6 +30,20 @@ export interface CacheInfo {
   l2WriteErrors: number
   decryptErrors: number
   integrityErrors: number
+  /**
+   * The circuit breaker of this cache's store; null without one (L1 only, an in-process store,
+   * `reliability: { breaker: false }`).
+   */
+  breaker: BreakerState | null
+  /**
+   * L2 failures (reads, writes, deletes) by BackendError kind; timeouts are `timeout`. Shed and
+   * refused operations are in here too (`transient`, `connection`), and also counted below.
+   */
+  l2Errors: Record<BackendErrorKind, number>
+  /** L2 operations shed by backpressure: never sent (a read was a miss, a write skipped). */
+  l2Shed: number
+  /** L2 operations the open circuit breaker refused: never sent. */
+  l2Rejected: number
   /** Calls whose function returned `undefined`: returned to the caller, not stored (see `cacheUndefined`). */
   undefinedResults: number
   inFlight: number
@@ -56,6 +74,11 @@ export class CacheStats implements CacheObserver {
   decryptErrors = 0
   integrityErrors = 0
   undefinedResults = 0
+  readonly l2Errors: Record<BackendErrorKind, number> = Object.fromEntries(
+    BACKEND_ERROR_KINDS.map((kind) => [kind, 0]),
+  ) as Record<BackendErrorKind, number>
+  l2Shed = 0
+  l2Rejected = 0
   #calls = 0
   #latencyMs = 0
   #tick = 0
@@ -78,9 +101,14 @@ export class CacheStats implements CacheObserver {
   undefinedResult(): void {
     this.undefinedResults++
   }
-  l2Error(_namespace: string, _key: string, operation: 'read' | 'write' | 'delete'): void {
+  l2Error(_namespace: string, _key: string, operation: 'read' | 'write' | 'delete', error: unknown): void {
     if (operation === 'read') this.l2ReadErrors++
     else this.l2WriteErrors++
+    // A backend that breaks its contract (rejects with something else) counts as transient.
+    const backendError = error instanceof BackendError ? error : undefined
+    this.l2Errors[backendError?.kind ?? 'transient']++
+    if (backendError?.code === 'OVERLOADED') this.l2Shed++
+    else if (backendError?.code === 'CIRCUIT_OPEN') this.l2Rejected++
   }
   refused(_namespace: string, _key: string, refusal: Refusal): void {
     if (refusal.decryption) this.decryptErrors++
