@@ -103,17 +103,15 @@ impl RetrieveOutput for ScratchOrBuffer<'_> {
         fill: impl FnOnce(&mut [u8]) -> Result<(), CoreError>,
     ) -> Result<Self::Value, BindingError> {
         let name = format.as_bytes();
-        let fits = name.len() <= MAX_SCRATCH_FORMAT
+        let room = name.len() <= MAX_SCRATCH_FORMAT
             && len
                 .checked_add(name.len())
                 .is_some_and(|end| end <= self.scratch.len());
-        let split = if fits {
-            self.scratch.split_at_mut_checked(len)
-        } else {
-            None
-        };
-        let Some((data, rest)) = split else {
-            return RetrieveOutput::write(NewBuffer(self.env), len, format, fill).map(Either::B);
+        let (data, rest) = match self.scratch.split_at_mut_checked(len) {
+            Some(parts) if room => parts,
+            _ => {
+                return RetrieveOutput::write(NewBuffer(self.env), len, format, fill).map(Either::B)
+            }
         };
         fill(data)?;
         if let Some(slot) = rest.get_mut(..name.len()) {
