@@ -32,6 +32,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Real redis-servers behind a fault proxy, one fault at a time: files run one after another
+          // so that their latencies are not each other's load.
+          name: 'fault',
+          include: ['__test__/fault/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'legacy-decorators',
           include: ['__test__/legacy-decorators/**/*.test.ts'],
         },
