@@ -10,8 +10,8 @@ function store() {
   return { memory, get, getMany }
 }
 
-describe('plain reads of one turn share one round trip', () => {
-  it('reads issued together become one getMany, each caller getting its own value', async () => {
+describe('reads issued while others are in flight share one round trip', () => {
+  it('the first read goes at once; the ones issued while it is in flight become one getMany', async () => {
     const { memory, get, getMany } = store()
     for (let i = 0; i < 10; i++) await memory.set(`k${i}`, Buffer.from(`v${i}`), 60)
     const batching = new ReadBatchingBackend(memory)
@@ -21,9 +21,21 @@ describe('plain reads of one turn share one round trip', () => {
       null,
       null,
     ])
+    expect(get).toHaveBeenCalledOnce()
+    expect(get.mock.calls[0]?.[0]).toBe('k0')
     expect(getMany).toHaveBeenCalledOnce()
-    expect(getMany.mock.calls[0]?.[0]).toHaveLength(12)
-    expect(get).not.toHaveBeenCalled()
+    expect(getMany.mock.calls[0]?.[0]).toHaveLength(11)
+  })
+
+  it('sequential reads wait for nothing: each is a plain get, sent before the call returns', async () => {
+    const { memory, get, getMany } = store()
+    const batching = new ReadBatchingBackend(memory)
+    for (let i = 0; i < 5; i++) {
+      const pending = batching.get(`s${i}`)
+      expect(get).toHaveBeenCalledTimes(i + 1)
+      await pending
+    }
+    expect(getMany).not.toHaveBeenCalled()
   })
 
   it('a lone read is a plain get', async () => {
@@ -37,16 +49,20 @@ describe('plain reads of one turn share one round trip', () => {
   it('batches are bounded in size', async () => {
     const { memory, getMany } = store()
     const batching = new ReadBatchingBackend(memory, 4)
-    await Promise.all(Array.from({ length: 10 }, (_, i) => batching.get(`k${i}`)))
+    await Promise.all(Array.from({ length: 11 }, (_, i) => batching.get(`k${i}`)))
+    // the first alone, then ten queued: two full batches at the bound, the last two at the turn's end
     expect(getMany.mock.calls.map(([keys]) => keys.length)).toEqual([4, 4, 2])
   })
 
   it('reads of the next turn form the next batch', async () => {
     const { memory, getMany } = store()
     const batching = new ReadBatchingBackend(memory)
-    await Promise.all([batching.get('a'), batching.get('b')])
-    await Promise.all([batching.get('c'), batching.get('d')])
-    expect(getMany).toHaveBeenCalledTimes(2)
+    await Promise.all([batching.get('a'), batching.get('b'), batching.get('c')])
+    await Promise.all([batching.get('d'), batching.get('e'), batching.get('f')])
+    expect(getMany.mock.calls.map(([keys]) => keys)).toEqual([
+      ['b', 'c'],
+      ['e', 'f'],
+    ])
   })
 
   it('a failed batch rejects every read in it with the same error', async () => {
@@ -54,8 +70,8 @@ describe('plain reads of one turn share one round trip', () => {
     const boom = new Error('connection reset')
     getMany.mockRejectedValueOnce(boom)
     const batching = new ReadBatchingBackend(memory)
-    const results = await Promise.allSettled([batching.get('a'), batching.get('b')])
-    expect(results).toEqual([
+    const results = await Promise.allSettled([batching.get('a'), batching.get('b'), batching.get('c')])
+    expect(results.slice(1)).toEqual([
       { status: 'rejected', reason: boom },
       { status: 'rejected', reason: boom },
     ])
@@ -63,15 +79,22 @@ describe('plain reads of one turn share one round trip', () => {
 
   it('a backend that throws instead of rejecting still reaches the callers as a rejection', async () => {
     const { memory, getMany, get } = store()
-    getMany.mockImplementationOnce(() => {
-      throw new Error('sync throw')
-    })
+    const batching = new ReadBatchingBackend(memory)
     get.mockImplementationOnce(() => {
       throw new Error('sync throw, one key')
     })
-    const batching = new ReadBatchingBackend(memory)
-    await expect(Promise.all([batching.get('a'), batching.get('b')])).rejects.toThrow('sync throw')
-    await expect(batching.get('c')).rejects.toThrow('sync throw, one key')
+    await expect(batching.get('lone')).rejects.toThrow('sync throw, one key')
+    getMany.mockImplementationOnce(() => {
+      throw new Error('sync throw')
+    })
+    // 'a' goes alone and is in flight; 'b' and 'c' go together, and their getMany throws
+    const results = await Promise.allSettled([batching.get('a'), batching.get('b'), batching.get('c')])
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).toEqual([
+      'ok',
+      'sync throw',
+      'sync throw',
+    ])
+    expect(await batching.get('d')).toBeNull()
   })
 
   it('reads with their TTL become one getManyWithTtl where the backend has it', async () => {
@@ -90,8 +113,9 @@ describe('plain reads of one turn share one round trip', () => {
     expect(b?.value.toString()).toBe('B')
     expect(b?.ttlMs).toBeGreaterThan(60_000)
     expect(c).toBeNull()
+    expect(one).toHaveBeenCalledOnce()
     expect(many).toHaveBeenCalledOnce()
-    expect(one).not.toHaveBeenCalled()
+    expect(many.mock.calls[0]?.[0]).toEqual(['b', 'c'])
   })
 
   it('reads with their TTL pass through one by one where the backend has no batch form', async () => {

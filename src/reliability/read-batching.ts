@@ -8,8 +8,9 @@ interface Waiter<T> {
 }
 
 /**
- * Collects single-key reads until the current turn's callbacks have run (`process.nextTick`) and
- * sends them as one multi-key read, at most `max` keys at a time. A lone read is sent on its own.
+ * Sends a read at once when no other read of this batcher is in flight (a sequential caller waits
+ * for nothing); reads issued while others are in flight are collected until the current turn's
+ * callbacks have run (`process.nextTick`) and sent as one multi-key read, at most `max` keys at a time.
  */
 class Batcher<T> {
   readonly #one: (key: string) => Promise<T>
@@ -18,6 +19,11 @@ class Batcher<T> {
   readonly #max: number
   #keys: string[] = []
   #waiters: Waiter<T>[] = []
+  /** Commands sent and not settled yet. */
+  #inFlight = 0
+  readonly #settled = (): void => {
+    this.#inFlight--
+  }
 
   constructor(
     one: (key: string) => Promise<T>,
@@ -32,6 +38,7 @@ class Batcher<T> {
   }
 
   read(key: string): Promise<T> {
+    if (this.#inFlight === 0 && this.#keys.length === 0) return this.#send(key)
     if (this.#keys.length === 0) process.nextTick(this.#flush)
     const result = new Promise<T>((resolve, reject) => {
       this.#keys.push(key)
@@ -55,24 +62,38 @@ class Batcher<T> {
     try {
       if (keys.length === 1) {
         const only = waiters[0] as Waiter<T>
-        this.#one(keys[0] as string).then(only.resolve, only.reject)
+        this.#send(keys[0] as string).then(only.resolve, only.reject)
         return
       }
-      this.#many(keys).then((values) => {
+      const sent = this.#many(keys)
+      this.#inFlight++
+      sent.finally(this.#settled).then((values) => {
         for (let i = 0; i < waiters.length; i++) (waiters[i] as Waiter<T>).resolve(values[i] ?? this.#missing)
       }, failAll)
     } catch (err) {
       failAll(err)
     }
   }
+
+  /** One key on its own; a backend that throws instead of rejecting becomes a rejection. */
+  #send(key: string): Promise<T> {
+    let sent: Promise<T>
+    try {
+      sent = this.#one(key)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    this.#inFlight++
+    return sent.finally(this.#settled)
+  }
 }
 
 /**
- * Reads issued in the same turn of the event loop share one round trip: plain reads (`get`) become
+ * Reads issued while others are in flight share one round trip: plain reads (`get`) become
  * one `getMany` (MGET), reads with their TTL (`getWithTtl`) one `getManyWithTtl` where the backend
  * has it (Redis: one script). With many requests in flight the client's CPU is the limit, and one
- * command for N keys costs far less than N commands; a lone read is sent as it is, so a sequential
- * caller pays only the deferral to the end of its turn.
+ * command for N keys costs far less than N commands; a read with nothing else in flight is sent at
+ * once, so a sequential caller waits for nothing.
  *
  * A failure of the shared command fails every read of the batch with the same error (each caller's
  * policy then applies: a cached call computes). Writes pass through unchanged.
