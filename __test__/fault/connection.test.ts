@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BackendError, cache, RedisBackend } from '../../src/index.js'
+import { TimeoutBackend } from '../../src/reliability/timeout.js'
 import { FaultProxy } from '../support/fault-proxy.js'
 import { freePort } from '../support/redis-server.js'
 import { RedisProcess } from './redis-process.js'
@@ -14,8 +15,8 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const quiet = { warn() {} }
 
-async function server(): Promise<RedisProcess> {
-  const started = await RedisProcess.start()
+async function server(args: readonly string[] = []): Promise<RedisProcess> {
+  const started = await RedisProcess.start(args)
   cleanups.push(() => started.stop())
   return started
 }
@@ -112,13 +113,57 @@ describe('RedisBackend while disconnected', () => {
     await store.set('k', Buffer.from('v'), 60)
     const before = proxy.accepted
     proxy.blackhole()
-    expect((await failure(store.get('k'))).err.kind).toBe('timeout')
+    // Silent with a command in flight for a deadline (200 ms, checked every 100 ms): dropped, and the
+    // command with it, long before the client's own 1 s command timeout.
+    const { err, ms } = await failure(store.get('k'))
+    expect(err.kind).toBe('connection')
+    expect(ms).toBeLessThan(700)
     proxy.pass()
     // The black-holed connection stays dead; only a new one can answer.
     await expect
       .poll(async () => (await store.get('k'))?.toString() ?? null, { timeout: 3000, interval: 50 })
       .toBe('v')
     expect(proxy.accepted).toBeGreaterThan(before)
+  })
+})
+
+describe('deadlines and a blocked event loop', () => {
+  it('an answer that arrived while the event loop was blocked past its deadline is delivered, not a timeout', async () => {
+    const redis = await server()
+    const store = backend(redis.url, { timeoutMs: 50 })
+    await store.set('k', Buffer.from('v'), 60)
+    const bounded = new TimeoutBackend(store, 50)
+    const reading = bounded.get('k')
+    // The GET is on the wire; the reply waits in the socket while this turn runs three deadlines long.
+    const until = performance.now() + 150
+    while (performance.now() < until) {}
+    expect((await reading)?.toString()).toBe('v')
+  })
+})
+
+describe('a blocked event loop', () => {
+  it('does not get a healthy connection dropped for silence', async () => {
+    const redis = await server(['--enable-debug-command', 'yes'])
+    const store = backend(redis.url)
+    await store.set('k', Buffer.from('v'), 60)
+    let connections = 0
+    store.client.on('connect', () => connections++)
+    // The server sleeps 150 ms: our GET is answered then, from another process.
+    const sleeper = rawClient(redis.url)
+    const asleep = sleeper.call('DEBUG', 'SLEEP', '0.15')
+    await sleep(10)
+    const reading = store.get('k')
+    // The watch sees the GET in flight and nothing heard...
+    await sleep(120)
+    // ...then this loop is blocked (in its check phase, so timers run next, before I/O) while the
+    // answer arrives: when it runs again, the answer is read before silence is judged.
+    await new Promise((resolve) => setImmediate(resolve))
+    const until = performance.now() + 300
+    while (performance.now() < until) {}
+    expect((await reading)?.toString()).toBe('v')
+    await asleep
+    await sleep(250)
+    expect(connections).toBe(0)
   })
 })
 

@@ -44,6 +44,7 @@ export interface FaultReport {
   readonly rssGrowthBytes: number
 }
 
+const largest = (values: readonly number[]) => values.reduce((a, b) => Math.max(a, b), 0)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const quiet = { warn() {} }
 
@@ -121,8 +122,8 @@ export async function runFault(
       calls: ms.length,
       p50: percentile(ms, 50),
       p99: percentile(ms, 99),
-      max: Math.max(...ms),
-      l2Only: { p50: percentile(l2Ms, 50), p99: percentile(l2Ms, 99), max: Math.max(...l2Ms) },
+      max: largest(ms),
+      l2Only: { p50: percentile(l2Ms, 50), p99: percentile(l2Ms, 99), max: largest(l2Ms) },
       fnP99: percentile(
         fnTimes.filter((t) => t.phase === 'fault').map((t) => t.ms),
         99,

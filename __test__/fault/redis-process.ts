@@ -25,14 +25,17 @@ function answers(port: number): Promise<boolean> {
 
 export class RedisProcess {
   readonly port: number
+  readonly #args: readonly string[]
   #child: ChildProcess | undefined
 
-  private constructor(port: number) {
+  private constructor(port: number, args: readonly string[]) {
     this.port = port
+    this.#args = args
   }
 
-  static async start(): Promise<RedisProcess> {
-    const server = new RedisProcess(await freePort())
+  /** Starts redis-server on a free port, with these extra arguments. */
+  static async start(args: readonly string[] = []): Promise<RedisProcess> {
+    const server = new RedisProcess(await freePort(), args)
     await server.#spawn()
     return server
   }
@@ -44,7 +47,7 @@ export class RedisProcess {
   async #spawn(): Promise<void> {
     const child = spawn(
       REDIS_SERVER,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.#args],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     )
     this.#child = child

@@ -106,12 +106,13 @@ export function validateTtl(ttl: unknown, path = 'ttl'): number {
 const composed = new WeakMap<Backend, Map<string, ReliableStore>>()
 
 /**
- * The layers every network store gets, in one place; the first is the outermost:
+ * The layers every network store gets, in one place; the first is the outermost, and each one below
+ * read batching counts commands, not callers:
+ * - read batching: the plain reads of one turn become one command first, so that command takes one
+ *   backpressure slot, counts as one failure (32 callers in one MGET are not 32 consecutive
+ *   failures) and has one deadline;
  * - backpressure: bounds what this process asks of the store; a shed operation never reaches the
- *   breaker (the store did not fail: it was not asked) nor a batch;
- * - read batching: the plain reads of one turn become one command before the breaker and the
- *   deadline see them, so a failed batch counts as one failure (32 callers in one MGET are not 32
- *   consecutive failures) and a batch has one deadline;
+ *   breaker (the store did not fail: it was not asked);
  * - circuit breaker: sees every outcome of the store, the deadline's timeouts included; open, it
  *   refuses before anything is sent or a deadline armed;
  * - timeout, nearest the store: bounds the store's answer; its rejection is what the breaker counts.
@@ -136,14 +137,21 @@ function layered(
   let breaker: CircuitBreakerBackend | null = null
   let backpressure: BackpressureBackend | null = null
   const breakerSettings = settings.breaker === false ? WATCH_ONLY : settings.breaker
-  const layers: BackendLayer[] = [
-    (next) =>
-      (breaker = new CircuitBreakerBackend(next, breakerSettings, logger, settings.breaker !== false)),
-    (next) => new TimeoutBackend(next, settings.timeoutMs),
-  ]
-  layers.unshift(batchReads)
   const bounds = settings.backpressure
-  if (bounds !== false) layers.unshift((next) => (backpressure = new BackpressureBackend(next, bounds)))
+  const layers: BackendLayer[] = [batchReads]
+  if (bounds !== false) {
+    layers.push((next) => {
+      backpressure = new BackpressureBackend(next, bounds)
+      return backpressure
+    })
+  }
+  layers.push(
+    (next) => {
+      breaker = new CircuitBreakerBackend(next, breakerSettings, logger, settings.breaker !== false)
+      return breaker
+    },
+    (next) => new TimeoutBackend(next, settings.timeoutMs),
+  )
   const backend = composeBackend(store, ...layers)
   const stack = new ReliableStore({ backend, store, timeoutMs: settings.timeoutMs, breaker, backpressure })
   stacks.set(key, stack)

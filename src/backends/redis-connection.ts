@@ -8,12 +8,18 @@
  * - in-flight commands of a dropped connection fail at once and are not re-sent later (a late
  *   re-sent SET could land after newer writes);
  * - reconnects back off: 50 ms doubling to 1 s, with jitter, so many clients do not reconnect in step;
- * - a connection that stays silent for a whole deadline while commands time out is dropped and
- *   re-made: a black-holed TCP connection is never reported by the OS within minutes.
+ * - a connection with commands in flight that stays silent for a whole deadline is dropped and
+ *   re-made: a black-holed TCP connection is not reported by the OS for minutes;
+ * - the client's own command timeout is a backstop at BACKSTOP_FACTOR deadlines: callers are bounded
+ *   by the timeout layer, whose deadline is judged after the event loop has read what arrived, and a
+ *   client timeout of the same length would fire first after a blocked event loop.
  */
 import { Redis } from 'ioredis'
 import { CACHE_DEFAULTS } from '../defaults.js'
 import { classifyRedisFailure } from './redis-errors.js'
+
+/** The client's own command timeout, in deadlines (timeoutMs). */
+export const BACKSTOP_FACTOR = 5
 
 /** A command sent before the first connection, which did not come within its deadline. */
 export class NotConnectedYet extends Error {
@@ -42,7 +48,7 @@ export function reconnectDelay(times: number): number {
 export function ownedClient(url: string, timeoutMs: number): Redis {
   return new Redis(url, {
     connectTimeout: CACHE_DEFAULTS.redisConnectTimeoutMs,
-    commandTimeout: timeoutMs,
+    commandTimeout: timeoutMs * BACKSTOP_FACTOR,
     maxRetriesPerRequest: CACHE_DEFAULTS.redisMaxRetriesPerRequest,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
@@ -56,16 +62,24 @@ interface Waiter {
   timer: NodeJS.Timeout
 }
 
+/** ioredis keeps the commands sent and not yet answered here (not in its typings). */
+function unanswered(client: Redis): number {
+  return (client as unknown as { commandQueue?: { length: number } }).commandQueue?.length ?? 0
+}
+
 /**
- * Watches one owned client: whether it has been ready once (until then commands wait for it), and
- * when it last heard from the server (a timeout after a deadline of silence drops the connection).
+ * Watches one owned client: whether it has been ready once (until then commands wait for it), what
+ * stops it from connecting, and whether a connection with commands in flight has gone silent.
  */
 export class ConnectionWatch {
   readonly #client: Redis
   readonly #timeoutMs: number
+  readonly #interval: NodeJS.Timeout
   #everReady = false
   #waiters: Waiter[] = []
   #heardAt = 0
+  /** When the silence being watched began: commands in flight and nothing heard since; null: none. */
+  #silentSince: number | null = null
   /** The latest connection error since the client was last ready. */
   #lastError: unknown
 
@@ -79,14 +93,46 @@ export class ConnectionWatch {
       if (isAuthentication(err)) this.#failWaiters(err)
     })
     client.on('connect', () => {
-      this.#heardAt = performance.now()
+      this.#heard()
       // One listener per connection, beside ioredis' own parser: a timestamp per chunk read.
       client.stream?.on('data', this.#heard)
     })
+    // Checked twice per deadline, after the turn's I/O (setImmediate): data that waited behind a
+    // blocked event loop counts as heard.
+    this.#interval = setInterval(() => setImmediate(this.#checkSilence), Math.max(1, timeoutMs / 2))
+    this.#interval.unref()
   }
 
   readonly #heard = (): void => {
     this.#heardAt = performance.now()
+  }
+
+  readonly #checkSilence = (): void => {
+    const status = this.#client.status
+    if ((status !== 'ready' && status !== 'connect') || unanswered(this.#client) === 0) {
+      this.#silentSince = null
+      return
+    }
+    const now = performance.now()
+    if (this.#silentSince === null || this.#heardAt > this.#silentSince) {
+      this.#silentSince = now
+      return
+    }
+    if (now - this.#silentSince < this.#timeoutMs) return
+    this.#silentSince = null
+    this.#client.disconnect(true)
+  }
+
+  readonly #onReady = (): void => {
+    this.#everReady = true
+    this.#lastError = undefined
+    this.#heard()
+    const waiters = this.#waiters
+    this.#waiters = []
+    for (const waiter of waiters) {
+      clearTimeout(waiter.timer)
+      waiter.resolve()
+    }
   }
 
   /**
@@ -95,18 +141,6 @@ export class ConnectionWatch {
    */
   get refusal(): unknown {
     return this.#client.status !== 'ready' && isAuthentication(this.#lastError) ? this.#lastError : undefined
-  }
-
-  readonly #onReady = (): void => {
-    this.#everReady = true
-    this.#lastError = undefined
-    this.#heardAt = performance.now()
-    const waiters = this.#waiters
-    this.#waiters = []
-    for (const waiter of waiters) {
-      clearTimeout(waiter.timer)
-      waiter.resolve()
-    }
   }
 
   /**
@@ -134,18 +168,6 @@ export class ConnectionWatch {
     })
   }
 
-  /**
-   * A command timed out on a ready connection. When nothing at all came back for a whole deadline,
-   * the connection is taken as dead and re-made (its in-flight commands fail at once).
-   */
-  timedOut(): boolean {
-    if (this.#client.status !== 'ready') return false
-    if (performance.now() - this.#heardAt < this.#timeoutMs) return false
-    this.#heardAt = performance.now()
-    this.#client.disconnect(true)
-    return true
-  }
-
   /** Fails the commands still waiting for the first connection (close(), a refused password). */
   #failWaiters(err: unknown): void {
     const waiters = this.#waiters
@@ -157,6 +179,7 @@ export class ConnectionWatch {
   }
 
   close(err: Error): void {
+    clearInterval(this.#interval)
     this.#failWaiters(err)
   }
 }

@@ -12,7 +12,13 @@ import {
   type Shape,
 } from '../validate.js'
 import type { Backend, BackendCapabilities, BackendEntry } from './backend.js'
-import { ConnectionWatch, ownedClient, pingHealth, type RedisHealth } from './redis-connection.js'
+import {
+  BACKSTOP_FACTOR,
+  ConnectionWatch,
+  ownedClient,
+  pingHealth,
+  type RedisHealth,
+} from './redis-connection.js'
 import { classifyRedisFailure } from './redis-errors.js'
 import { checkReliability, type ReliabilityOptions, resolveReliability } from './reliability-options.js'
 
@@ -31,8 +37,10 @@ export interface RedisBackendOptions {
   scanBatchSize?: number
   /**
    * Deadlines, circuit breaker and backpressure of the caches using this backend (a cache's own
-   * `reliability` option wins field by field). `timeoutMs` is also each command's timeout here and
-   * how long the first commands wait for the initial connection.
+   * `reliability` option wins field by field). On a connection it opens, `timeoutMs` is also how long
+   * the first commands wait for the initial connection and how long a connection with commands in
+   * flight may stay silent before it is re-made; the client's own command timeout is a backstop at
+   * 5 × timeoutMs (the caches' timeout layer is what bounds their calls).
    */
   reliability?: ReliabilityOptions
 }
@@ -75,7 +83,7 @@ export class RedisBackend implements Backend {
   readonly client: Redis
   /** The `reliability` option as given: the caches' layers start from it. */
   readonly reliability: ReliabilityOptions | undefined
-  /** Each command's timeout (owned connections) and the deadline of health()'s PING. */
+  /** The deadline of health()'s PING and, on an owned connection, of the start-up wait. */
   readonly timeoutMs: number
   readonly #owned: boolean
   readonly #prefix: string
@@ -115,7 +123,7 @@ export class RedisBackend implements Backend {
       // commandTimeout arms and clears one timer per command. Node keeps one list per timer duration
       // and creates and drops it whenever it becomes non-empty / empty, which costs more than the timer;
       // an idle unref'd interval of the same duration keeps that list alive. Cleared by close().
-      this.#timerList = setInterval(() => {}, this.timeoutMs)
+      this.#timerList = setInterval(() => {}, this.timeoutMs * BACKSTOP_FACTOR)
       this.#timerList.unref()
     }
   }
@@ -135,9 +143,6 @@ export class RedisBackend implements Backend {
       ready: this.client.status === 'ready',
       commandTimeoutMs: this.client.options.commandTimeout,
     })
-    if (kind === 'timeout' && this.#watch?.timedOut() === true) {
-      debug('redis %s: silent for %d ms while a command timed out: reconnecting', this.#where, this.timeoutMs)
-    }
     return new BackendError('REDIS_ERROR', `Redis ${op} failed at ${this.#where}: ${reason}; ${fix}`, {
       cause,
       kind,

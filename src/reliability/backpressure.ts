@@ -79,16 +79,17 @@ export class BackpressureBackend extends PassThroughBackend {
   }
 
   #send<T>(send: () => Promise<T>): Promise<T> {
-    return start(send).then(
-      (value) => {
-        this.#release()
-        return value
-      },
-      (err: unknown) => {
-        this.#release()
-        throw err
-      },
-    )
+    return start(send).then(this.#settled as (value: T) => T, this.#failed)
+  }
+
+  // Bound once: an operation allocates no handlers of its own.
+  readonly #settled = (value: unknown): unknown => {
+    this.#release()
+    return value
+  }
+  readonly #failed = (err: unknown): never => {
+    this.#release()
+    throw err
   }
 
   /** A slot is free: the longest waiter that has not been shed takes it. */

@@ -1,11 +1,17 @@
 import type { Backend, BackendEntry } from '../backends/backend.js'
 import { BackendError } from '../errors.js'
 import { PassThroughBackend } from './compose.js'
-import { Deadlines } from './deadlines.js'
+import { type Deadline, Deadlines } from './deadlines.js'
+
+const WAITING = 0
+const EXPIRING = 1
+const DONE = 2
 
 interface Pending {
   readonly op: string
   readonly reject: (err: unknown) => void
+  state: typeof WAITING | typeof EXPIRING | typeof DONE
+  deadline: Deadline<Pending> | undefined
 }
 
 /** Starts an operation; a backend that throws instead of rejecting still yields a rejection. */
@@ -22,13 +28,21 @@ export function start<T>(send: () => Promise<T>): Promise<T> {
  * then, the caller gets BackendError `TIMEOUT` (kind `timeout`) and the store's late answer is
  * dropped. The operation itself is abandoned, not undone: a write that timed out may still land.
  *
+ * A deadline is judged after the event loop has read what arrived: timers run before I/O in each
+ * turn, so after the loop was blocked (a long GC, heavy synchronous work) an answer may be waiting
+ * in the socket when its deadline fires. The rejection waits for that turn's I/O (setImmediate), and
+ * an answer that was there is delivered instead: a blocked event loop does not turn into timeouts
+ * that would open the breaker.
+ *
  * `deleteByPrefix` is many round trips (a clear walks the whole namespace) and gets no overall
- * deadline here; a backend bounds each of its round trips (RedisBackend: each SCAN and UNLINK within
- * the same timeout). `close` is not bounded either.
+ * deadline here; a backend bounds each of its round trips (RedisBackend: each SCAN and UNLINK). `close`
+ * is not bounded either.
  */
 export class TimeoutBackend extends PassThroughBackend {
   readonly timeoutMs: number
   readonly #deadlines: Deadlines<Pending>
+  /** Past their deadline, rejected after this turn's I/O unless their answer comes in it. */
+  #expiring: Pending[] = []
 
   override readonly getManyWithTtl:
     | ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>)
@@ -37,37 +51,57 @@ export class TimeoutBackend extends PassThroughBackend {
   constructor(next: Backend, timeoutMs: number) {
     super(next)
     this.timeoutMs = timeoutMs
-    const name = next.name
-    this.#deadlines = new Deadlines<Pending>(timeoutMs, ({ op, reject }) => {
-      reject(
-        new BackendError(
-          'TIMEOUT',
-          `${name} ${op} did not answer within ${timeoutMs} ms, so it was abandoned (a write may still land): ` +
-            "check the store's latency and load, or give it longer with reliability.timeoutMs",
-          { kind: 'timeout' },
-        ),
-      )
+    this.#deadlines = new Deadlines<Pending>(timeoutMs, (pending) => {
+      pending.state = EXPIRING
+      this.#expiring.push(pending)
+      if (this.#expiring.length === 1) setImmediate(this.#expire)
     })
     const many = next.getManyWithTtl
     this.getManyWithTtl =
       many === undefined ? undefined : (keys) => this.#bound('getManyWithTtl', () => many.call(next, keys))
   }
 
+  readonly #expire = (): void => {
+    const expiring = this.#expiring
+    this.#expiring = []
+    for (const pending of expiring) {
+      if (pending.state !== EXPIRING) continue
+      pending.state = DONE
+      pending.reject(
+        new BackendError(
+          'TIMEOUT',
+          `${this.name} ${pending.op} did not answer within ${this.timeoutMs} ms, so it was abandoned (a write may still land): ` +
+            "check the store's latency and load, or give it longer with reliability.timeoutMs",
+          { kind: 'timeout' },
+        ),
+      )
+    }
+  }
+
   /** Operations waiting for an answer. */
   get pending(): number {
-    return this.#deadlines.size
+    return this.#deadlines.size + this.#expiring.length
+  }
+
+  /** The operation's outcome reaches the caller unless its deadline has been acted on already. */
+  #claim(pending: Pending): boolean {
+    if (pending.state === DONE) return false
+    if (pending.state === WAITING && pending.deadline !== undefined) this.#deadlines.remove(pending.deadline)
+    pending.state = DONE
+    return true
   }
 
   #bound<T>(op: string, send: () => Promise<T>): Promise<T> {
     const work = start(send)
     return new Promise<T>((resolve, reject) => {
-      const deadline = this.#deadlines.add({ op, reject })
+      const pending: Pending = { op, reject, state: WAITING, deadline: undefined }
+      pending.deadline = this.#deadlines.add(pending)
       work.then(
         (value) => {
-          if (this.#deadlines.remove(deadline)) resolve(value)
+          if (this.#claim(pending)) resolve(value)
         },
         (err: unknown) => {
-          if (this.#deadlines.remove(deadline)) reject(err)
+          if (this.#claim(pending)) reject(err)
         },
       )
     })
