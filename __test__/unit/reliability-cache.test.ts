@@ -97,6 +97,22 @@ describe('a cache over a failing store', () => {
     expect(store.calls).toContain('set')
   })
 
+  it('still rejects a call whose entry cannot be built, though the store is down and the write not waited for', async () => {
+    const { store } = faulty()
+    const refused = new Error('no tenant for this call')
+    const fn = cache.secure(async (n: number) => n, {
+      namespace: 'no-wait-tenant',
+      backend: store,
+      logger: quiet,
+      masterKey: 'ab'.repeat(32),
+      tenant: () => {
+        throw refused
+      },
+    })
+    store.failWith('connection', ['get', 'getWithTtl'])
+    await expect(fn(1)).rejects.toBe(refused)
+  })
+
   it('waits for the write when the store is up, so the value is in L2 when the call resolves', async () => {
     const { memory, store } = faulty()
     const fn = cache(async (n: number) => n, { namespace: 'waits', backend: store, logger: quiet })
@@ -198,6 +214,48 @@ describe('caches sharing a store', () => {
 })
 
 describe('health()', () => {
+  it('is degraded while operations wait for a backpressure slot, and after some were shed', async () => {
+    const { store } = faulty()
+    const c = createCache({
+      namespace: 'health-pressure',
+      backend: store,
+      logger: quiet,
+      reliability: { backpressure: { maxConcurrent: 1, maxWaiting: 1, maxWaitMs: 5000 } },
+    })
+    store.hang(['set'])
+    const first = c.set('a', 1)
+    await sleep(5)
+    const second = c.set('b', 2)
+    await sleep(5)
+    const waiting = await c.health()
+    expect(waiting.status).toBe('degraded')
+    expect(waiting.reasons.join()).toMatch(/1 L2 operation\(s\) waiting for one of 1 slots/)
+    await expect(c.set('c', 3)).rejects.toMatchObject({ code: 'OVERLOADED' })
+    store.release()
+    await Promise.all([first, second])
+    const shed = await c.health()
+    expect(shed.status).toBe('degraded')
+    expect(shed.reasons.join()).toMatch(/shed in the last 10 s \(1 in all\)/)
+    expect(c.info().l2Shed).toBe(1)
+  })
+
+  it('is degraded while the breaker is half-open', async () => {
+    const { store } = faulty()
+    const fn = cache(async (n: number) => n, {
+      namespace: 'health-half-open',
+      backend: store,
+      l1: false,
+      logger: quiet,
+      reliability: { breaker: { recoveryMs: 30, failureThreshold: 1 } },
+    })
+    store.failWith('connection', ['get'])
+    await fn(1)
+    await sleep(40)
+    const report = await fn.health()
+    expect(report).toMatchObject({ status: 'degraded', breaker: 'half-open' })
+    expect(report.reasons.join()).toMatch(/half-open: probing/)
+  })
+
   it('is healthy for an L1-only cache, naming no backend', async () => {
     const fn = cache.local(async () => 1, { namespace: 'health-local' })
     expect(await fn.health()).toEqual({
