@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CachekitError, ConfigurationError, SerializationError } from '../../src/errors.js'
 import { canonicalArgs, keyFromArgs, keyFromUserKey } from '../../src/index.js'
 import { validateNamespace } from '../../src/keys/index.js'
+import { wrapNamespace } from '../../src/keys/keys.js'
 
 /** The error `fn` throws (the test fails when it does not throw). */
 function thrown(fn: () => unknown): CachekitError {
@@ -129,6 +130,10 @@ describe('namespaces', () => {
       /^Invalid wrap name undefined:/,
     )
     expect(thrown(() => validateNamespace('')).message).toMatch(/^Invalid namespace "": /)
+    expect(thrown(() => validateNamespace({})).message).toMatch(/^Invalid namespace \[object Object\]: /)
+    expect(thrown(() => wrapNamespace('users', 'get user')).message).toMatch(
+      /^Invalid wrap name "get user": /,
+    )
   })
 })
 
