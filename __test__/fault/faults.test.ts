@@ -24,17 +24,18 @@ describe('under each fault every call returns its value, within the deadline, an
         reliability: { breaker: { recoveryMs: RECOVERY_MS } },
         recoveryLimitMs: RECOVERY_MS + 4000,
       })
-      console.info(describeReport(r))
+      const report = describeReport(r)
+      console.info(report)
       expectNoHarm(r)
       // A call pays at most one deadline and its function; nothing waits for a dead store twice.
       const bound = CACHE_DEFAULTS.l2TimeoutMs + r.fnP99 + 50
-      expect(r.p99).toBeLessThanOrEqual(bound)
-      expect(r.l2Only.p99).toBeLessThanOrEqual(bound)
+      expect(r.p99, report).toBeLessThanOrEqual(bound)
+      expect(r.l2Only.p99, report).toBeLessThanOrEqual(bound)
       // Once the breaker is open a call costs the function and microseconds (calls without L1).
-      expect(r.openCalls).toBeGreaterThan(0)
-      expect(r.openP50).toBeLessThanOrEqual(5)
-      expect(r.recoveryMs, 'caching never resumed').not.toBeNull()
-      expect(r.recoveryMs).toBeLessThanOrEqual(RECOVERY_MS + 2000)
+      expect(r.openCalls, report).toBeGreaterThan(0)
+      expect(r.openP50, report).toBeLessThanOrEqual(5)
+      expect(r.recoveryMs, `caching never resumed: ${report}`).not.toBeNull()
+      expect(r.recoveryMs, report).toBeLessThanOrEqual(RECOVERY_MS + 2000)
     })
   }
 })
@@ -44,8 +45,9 @@ describe('with pure defaults', () => {
     const blackhole = FAULTS.find((f) => f.name === 'black hole')
     if (blackhole === undefined) throw new Error('no black hole fault')
     const r = await runFault(blackhole, { faultMs: FAULT_MS, recoveryLimitMs: 0 })
-    console.info(describeReport(r))
+    const report = describeReport(r)
+    console.info(report)
     expectNoHarm(r)
-    expect(r.max).toBeLessThan(1000)
+    expect(r.max, report).toBeLessThan(1000)
   })
 })

@@ -11,7 +11,7 @@ import { ConfigurationError } from '../errors.js'
 import { BackpressureBackend } from '../reliability/backpressure.js'
 import { CircuitBreakerBackend } from '../reliability/breaker.js'
 import { type BackendLayer, composeBackend } from '../reliability/compose.js'
-import { type HealthReport, ReliableStore, storeHealth } from '../reliability/health.js'
+import { type HealthReport, L1_ONLY_HEALTH, ReliableStore, unlayeredHealth } from '../reliability/health.js'
 import { batchReads } from '../reliability/read-batching.js'
 import { TimeoutBackend } from '../reliability/timeout.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
@@ -136,7 +136,6 @@ function layered(
   if (existing !== undefined) return existing
   let breaker: CircuitBreakerBackend | null = null
   let backpressure: BackpressureBackend | null = null
-  const breakerSettings = settings.breaker === false ? WATCH_ONLY : settings.breaker
   const bounds = settings.backpressure
   const layers: BackendLayer[] = [batchReads]
   if (bounds !== false) {
@@ -147,7 +146,10 @@ function layered(
   }
   layers.push(
     (next) => {
-      breaker = new CircuitBreakerBackend(next, breakerSettings, logger, settings.breaker !== false)
+      breaker =
+        settings.breaker === false
+          ? CircuitBreakerBackend.watchOnly(next, logger)
+          : new CircuitBreakerBackend(next, settings.breaker, logger)
       return breaker
     },
     (next) => new TimeoutBackend(next, settings.timeoutMs),
@@ -157,24 +159,6 @@ function layered(
   stacks.set(key, stack)
   return stack
 }
-
-// breaker: false still watches outcomes (health(), not waiting on writes to a store that just
-// failed); these thresholds are never reached because the breaker is built disabled.
-const WATCH_ONLY = Object.freeze({
-  failureThreshold: Number.POSITIVE_INFINITY,
-  successThreshold: 1,
-  recoveryMs: 1,
-  halfOpenProbes: 1,
-})
-
-const L1_ONLY: HealthReport = Object.freeze({
-  status: 'healthy',
-  reasons: Object.freeze([]) as readonly string[],
-  latencyMs: null,
-  connection: null,
-  backend: 'none',
-  breaker: null,
-})
 
 interface ResolvedBackend {
   backend: Backend | null
@@ -190,15 +174,11 @@ function withLayers(
   options: CacheOptions,
   logger: CacheLogger,
 ): Pick<ResolvedBackend, 'backend' | 'reliability' | 'health'> {
-  if (store === null) return { backend: null, reliability: null, health: async () => L1_ONLY }
+  if (store === null) return { backend: null, reliability: null, health: async () => L1_ONLY_HEALTH }
   const stack = layered(store, options.reliability, logger)
   if (stack !== null) return { backend: stack.backend, reliability: stack, health: () => stack.health() }
   const timeoutMs = resolveReliability(options.reliability).timeoutMs
-  return {
-    backend: store,
-    reliability: null,
-    health: async () => ({ ...(await storeHealth(store, timeoutMs)), backend: store.name, breaker: null }),
-  }
+  return { backend: store, reliability: null, health: () => unlayeredHealth(store, timeoutMs) }
 }
 
 function resolveBackend(intent: IntentName, options: CacheOptions, logger: CacheLogger): ResolvedBackend {

@@ -81,6 +81,20 @@ export class CircuitBreakerBackend extends PassThroughBackend {
       many === undefined ? undefined : (keys) => this.#call('getManyWithTtl', () => many.call(next, keys))
   }
 
+  /**
+   * `breaker: false`: a breaker that never opens, kept for what it watches (health(), and whether a
+   * cached call waits for its write). Its settings are never used.
+   */
+  static watchOnly(next: Backend, logger: LayerLogger): CircuitBreakerBackend {
+    const never = {
+      failureThreshold: Number.POSITIVE_INFINITY,
+      successThreshold: 1,
+      recoveryMs: 1,
+      halfOpenProbes: 1,
+    }
+    return new CircuitBreakerBackend(next, never, logger, false)
+  }
+
   /** The state now (an open breaker whose recovery time has passed reports half-open). */
   get state(): BreakerState {
     if (this.#state === 'open' && this.#retryInMs() === 0) return 'half-open'

@@ -90,6 +90,21 @@ export async function storeHealth(store: Backend, timeoutMs: number): Promise<St
   }
 }
 
+/** An L1-only cache: nothing to be unhealthy about. */
+export const L1_ONLY_HEALTH: HealthReport = Object.freeze({
+  status: 'healthy',
+  reasons: Object.freeze([]) as readonly string[],
+  latencyMs: null,
+  connection: null,
+  backend: 'none',
+  breaker: null,
+})
+
+/** A store without layers (in-process): its own check only. */
+export async function unlayeredHealth(store: Backend, timeoutMs: number): Promise<HealthReport> {
+  return { ...(await storeHealth(store, timeoutMs)), backend: store.name, breaker: null }
+}
+
 /** How recently a shed operation still makes the store degraded. */
 const SHED_RECENT_MS = 10_000
 
