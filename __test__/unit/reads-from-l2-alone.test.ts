@@ -1,5 +1,12 @@
-import { describe, expect, it, vi } from 'vitest'
-import { AutoSerializer, cache, createCache, MemoryBackend, StandardSerializer } from '../../src/index.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  AutoSerializer,
+  cache,
+  createCache,
+  keyFromArgs,
+  MemoryBackend,
+  StandardSerializer,
+} from '../../src/index.js'
 
 const quiet = () => ({ warn: vi.fn() })
 
@@ -33,6 +40,46 @@ describe('a cache without L1 reads its values back from L2', () => {
     expect(calls).toBe(1)
     expect(square.info().misses).toBe(1)
     expect(square.info().l2Hits).toBe(1)
+  })
+})
+
+describe('a synchronous function reading L2', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('keeps the value in L1 no longer than L2 keeps it', () => {
+    vi.useFakeTimers()
+    vi.setSystemTime(1_700_000_000_000)
+    const backend = new MemoryBackend()
+    let calls = 0
+    const triple = function triple(x: number): number {
+      calls++
+      return 3 * x
+    }
+    const writer = cache(triple, { namespace: 'sync-l2-ttl', backend, l1: false, ttl: 60, logger: quiet() })
+    expect(writer(2)).toBe(6)
+    // The entry has 2 s left in L2 (as when another process wrote it 58 s ago).
+    const key = keyFromArgs('sync-l2-ttl', [2])
+    const stored = backend.sync?.getWithTtl(key)
+    expect(stored).toBeTruthy()
+    backend.sync?.set(key, stored?.value as Buffer, 2)
+    const reader = cache(triple, { namespace: 'sync-l2-ttl', backend, ttl: 60, logger: quiet() })
+    expect(reader(2)).toBe(6)
+    vi.advanceTimersByTime(1500)
+    expect(reader(2)).toBe(6)
+    expect([calls, reader.info().l1Hits]).toEqual([1, 1])
+    vi.advanceTimersByTime(1000)
+    expect(reader(2)).toBe(6)
+    expect(calls).toBe(2)
+  })
+})
+
+describe('a by-key cache with L1 only', () => {
+  it('getMany answers a missing key with undefined (there is no L2 to ask)', async () => {
+    const c = createCache({ namespace: 'l1-only-get-many', logger: quiet() })
+    await c.set('a', 1)
+    expect(await c.getMany(['a', 'b'])).toEqual([1, undefined])
   })
 })
 
