@@ -1,5 +1,6 @@
 import type { Backend } from '../backends/backend.js'
 import type { Envelope } from '../envelope/envelope.js'
+import type { BreakerState } from '../reliability/breaker.js'
 import type { Serializer } from '../serializers/serializer.js'
 import type { L1Cache } from './l1.js'
 import type { CacheLogger } from './logger.js'
@@ -35,6 +36,6 @@ export interface EngineConfig {
 
 /** The part of the store's reliability layers the engine reads. */
 export interface StoreWatch {
-  readonly breakerState: 'closed' | 'open' | 'half-open' | null
+  readonly breakerState: BreakerState | null
   readonly down: boolean
 }

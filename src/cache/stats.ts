@@ -1,8 +1,6 @@
 import { BACKEND_ERROR_KINDS, BackendError, type BackendErrorKind } from '../errors.js'
+import type { BreakerState } from '../reliability/breaker.js'
 import type { CacheObserver, Refusal } from './events.js'
-
-/** The circuit breaker's state in info(). */
-export type BreakerState = 'closed' | 'open' | 'half-open'
 
 /** What `info()` returns. Counters only grow; `avgLatencyMs` estimates every cached call (hits and misses). */
 export interface CacheInfo {

@@ -8,9 +8,6 @@ export interface LayerLogger {
   debug?(fields: { event: string; [field: string]: unknown }, message: string): void
 }
 
-/** For layers built without a cache (tests, composeBackend by hand): says nothing. */
-export const SILENT: LayerLogger = { warn() {} }
-
 const REASON_MAX_CHARS = 200
 
 /** A failure for a log line or an error message: its message, cut at REASON_MAX_CHARS characters. */
