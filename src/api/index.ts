@@ -8,6 +8,12 @@ export type {
   SyncBackend,
 } from '../backends/index.js'
 export { MemoryBackend, RedisBackend, unsupported } from '../backends/index.js'
+export type { RedisHealth } from '../backends/redis.js'
+export type {
+  BackpressureOptions,
+  BreakerOptions,
+  ReliabilityOptions,
+} from '../backends/reliability-options.js'
 export { L1Cache } from '../cache/l1.js'
 export {
   type CacheLogger,
@@ -25,7 +31,9 @@ export {
   renderDefaultsMarkdown,
 } from '../defaults.js'
 export { canonicalArgs, keyFromArgs, keyFromUserKey } from '../keys/index.js'
+export type { BreakerState } from '../reliability/breaker.js'
 export { type BackendLayer, composeBackend, PassThroughBackend } from '../reliability/compose.js'
+export type { HealthReport, HealthStatus } from '../reliability/health.js'
 export {
   ArrowSerializer,
   AutoSerializer,
