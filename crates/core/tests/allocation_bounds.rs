@@ -211,7 +211,12 @@ fn writing_a_large_value_sizes_its_output_once() {
         compressed: false,
         original_type: None,
     };
-    let writes: [(&str, &dyn Fn() -> usize); 5] = [
+    // Python's fifth AAD component, one byte long: the shortest the estimate must make room for.
+    let typed = cachekit_core::crypto::AadContext {
+        original_type: Some("b"),
+        ..ctx
+    };
+    let writes: [(&str, &dyn Fn() -> usize); 6] = [
         ("store", &|| {
             cachekit_core::storage::store(&data, "msgpack")
                 .expect("store")
@@ -231,6 +236,11 @@ fn writing_a_large_value_sizes_its_output_once() {
         }),
         ("build_aad", &|| {
             cachekit_core::crypto::build_aad("tenant", &ctx)
+                .expect("aad")
+                .len()
+        }),
+        ("build_aad with an original type", &|| {
+            cachekit_core::crypto::build_aad("tenant", &typed)
                 .expect("aad")
                 .len()
         }),
