@@ -53,3 +53,45 @@ describe('L1Cache frozen mode', () => {
     expect(Object.isFrozen(value.bytes)).toBe(false)
   })
 })
+
+describe('L1Cache frozen mode: collections and Dates are read-only too', () => {
+  it('refuses set/delete/clear on a frozen Map, with a typed error that says what to do', () => {
+    const map = new Map<string, number>([['a', 1]])
+    frozenValue({ map })
+    for (const mutate of [() => map.set('b', 2), () => map.delete('a'), () => map.clear()]) {
+      expect(mutate).toThrow(
+        expect.objectContaining({ code: 'FROZEN_VALUE', message: expect.stringMatching(/new Map\(/) }),
+      )
+    }
+    expect([...map]).toEqual([['a', 1]])
+    expect(map.get('a')).toBe(1)
+  })
+
+  it('refuses add/delete/clear on a frozen Set', () => {
+    const set = new Set([1])
+    frozenValue([set])
+    for (const mutate of [() => set.add(2), () => set.delete(1), () => set.clear()]) {
+      expect(mutate).toThrow(expect.objectContaining({ code: 'FROZEN_VALUE' }))
+    }
+    expect([...set]).toEqual([1])
+  })
+
+  it('refuses every setter of a frozen Date', () => {
+    const when = new Date(5)
+    frozenValue({ when })
+    const setters = Object.getOwnPropertyNames(Date.prototype).filter((name) => name.startsWith('set'))
+    expect(setters.length).toBeGreaterThan(10)
+    for (const name of setters) {
+      const setter = (when as unknown as Record<string, (n: number) => number>)[name]
+      expect(() => setter?.call(when, 0)).toThrow(expect.objectContaining({ code: 'FROZEN_VALUE' }))
+    }
+    expect(when.getTime()).toBe(5)
+  })
+
+  it('leaves Maps, Sets and Dates that were not cached alone', () => {
+    const map = new Map()
+    map.set('x', 1)
+    expect(map.get('x')).toBe(1)
+    expect(Object.hasOwn(new Set(), 'add')).toBe(false)
+  })
+})

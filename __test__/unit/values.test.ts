@@ -60,6 +60,23 @@ describe('a miss returns exactly what a hit returns', () => {
     expect(miss).toStrictEqual({ n: 7, nested: { x: 1 } })
   })
 
+  it('in frozen mode a cached Map, Set or Date cannot be changed by one caller for the others', async () => {
+    const get = cache(async () => ({ tags: new Set(['a']), counts: new Map([['a', 1]]), at: new Date(9) }), {
+      namespace: 'frozen-collections',
+      backend: null,
+      serializer: 'msgpack-js',
+      l1: { mode: 'frozen' },
+    })
+    const first = await get()
+    expect(() => first.tags.add('b')).toThrow(expect.objectContaining({ code: 'FROZEN_VALUE' }))
+    expect(() => first.counts.set('a', 2)).toThrow(expect.objectContaining({ code: 'FROZEN_VALUE' }))
+    expect(() => first.at.setTime(0)).toThrow(expect.objectContaining({ code: 'FROZEN_VALUE' }))
+    const second = await get()
+    expect([...second.tags]).toEqual(['a'])
+    expect(second.counts.get('a')).toBe(1)
+    expect(second.at.getTime()).toBe(9)
+  })
+
   // Values each serializer accepts, with what tends to change between encode and decode.
   const key = fc.string({ maxLength: 6 }).filter((k) => k !== '__proto__')
   const leaf = {

@@ -14,6 +14,7 @@
  * an entry that has been hit takes about as much memory again as a frozen-mode entry, beyond the
  * budget (which still counts payload lengths only).
  */
+import { deepFreeze } from './freeze.js'
 
 /** `L1Entry.template` before the first hit. */
 export const NO_TEMPLATE_YET: unique symbol = Symbol('cachekit.noTemplateYet')
@@ -156,33 +157,4 @@ export class L1Cache {
     this.#entries.clear()
     this.#bytes = 0
   }
-}
-
-/**
- * Freezes every object reachable from `value` with an explicit stack (nesting depth costs heap, not
- * call stack) and visits each object once (an object already frozen is not entered again, so shared
- * references and cycles cost nothing extra): linear in the number of distinct objects. Typed arrays
- * cannot be frozen while they have elements; they stay as they are.
- */
-function deepFreeze<T>(value: T): T {
-  const stack: unknown[] = [value]
-  while (stack.length > 0) {
-    const next = stack.pop()
-    if (next === null || typeof next !== 'object' || Object.isFrozen(next) || ArrayBuffer.isView(next)) {
-      continue
-    }
-    Object.freeze(next)
-    if (next instanceof Map) {
-      for (const [k, v] of next) stack.push(k, v)
-    } else if (next instanceof Set) {
-      for (const v of next) stack.push(v)
-    } else {
-      const record = next as Record<string, unknown>
-      for (const key of Object.keys(record)) {
-        const child = record[key]
-        if (typeof child === 'object' && child !== null) stack.push(child)
-      }
-    }
-  }
-  return value
 }
