@@ -20,3 +20,4 @@ command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust from h
 npm ci --no-audit --no-fund
 npm run build:native
 npm run build:ts
+bash scripts/setup-python.sh
