@@ -13,6 +13,7 @@ import {
   positiveInteger,
   type Shape,
 } from '../validate.js'
+import { isInteropOption } from './interop.js'
 
 /** The shape of every option object the API takes, checked whole before anything is built. */
 
@@ -126,14 +127,20 @@ const COMMON: Shape = {
   reliability: checkReliability,
 }
 
-export const CACHE_OPTIONS: Shape = { ...COMMON, key: isFunction, async: isBoolean }
+export const CACHE_OPTIONS: Shape = { ...COMMON, key: isFunction, async: isBoolean, interop: isInteropOption }
 
 export const CREATE_CACHE_OPTIONS: Shape = {
   ...COMMON,
   intent: oneOf('default', 'minimal', 'production', 'secure', 'dev', 'test', 'io', 'local'),
 }
 
-export const WRAP_OPTIONS: Shape = { name: isNonEmptyString, ttl: isTtl, key: isFunction, async: isBoolean }
+export const WRAP_OPTIONS: Shape = {
+  name: isNonEmptyString,
+  ttl: isTtl,
+  key: isFunction,
+  async: isBoolean,
+  interop: isInteropOption,
+}
 
 export const SET_OPTIONS: Shape = { ttl: isTtl }
 

@@ -15,7 +15,9 @@ import { type HealthReport, L1_ONLY_HEALTH, ReliableStore, unlayeredHealth } fro
 import { batchReads } from '../reliability/read-batching.js'
 import { TimeoutBackend } from '../reliability/timeout.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
+import { InteropSerializer } from '../serializers/interop.js'
 import { leaseEnvBackend, resolveMasterKeys } from './env.js'
+import { type InteropKeys, type InteropOptions, interopCodec } from './interop.js'
 import { checkL1Options, checkLoggerOption } from './option-shapes.js'
 import { parseTtl } from './ttl.js'
 
@@ -69,6 +71,11 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
   /** pino-style logger (`warn(fields, message)`); default console. Warnings are rate limited. */
   logger?: CacheLogger
   /**
+   * Interop mode: keys and values exactly as Python's `@cache(namespace=..., interop="op")` writes
+   * them, so both share entries (docs/interop-python.md). Needs an explicit namespace and a backend.
+   */
+  interop?: string | InteropOptions
+  /**
    * Deadlines, circuit breaker and backpressure of L2 operations (defaults in CACHE_DEFAULTS; over a
    * RedisBackend's own `reliability`, field by field). Not used by in-process stores, which cannot
    * hang or go down.
@@ -87,6 +94,10 @@ export interface ResolvedOptions extends Omit<EngineConfig, 'namespace'> {
   sharedStore: boolean
   /** Checks the store (PING, connection) and adds what its layers know (breaker, backpressure). */
   health(): Promise<HealthReport>
+  /** The store itself, under its reliability layers (what `backend` wraps); null: L1 only. */
+  store: Backend | null
+  /** The master keys and cache-wide tenant of an encrypting cache; null when it does not encrypt. */
+  encryption: ResolvedEncryption | null
   /** Closes what this setup opened (the env lease or the given backend). */
   close(): Promise<void>
   /**
@@ -94,6 +105,11 @@ export interface ResolvedOptions extends Omit<EngineConfig, 'namespace'> {
    * a backend the caller passed in stays open: it is theirs.
    */
   discard(): Promise<void>
+}
+
+export interface ResolvedEncryption {
+  keys: InteropKeys
+  tenant: unknown
 }
 
 export function validateTtl(ttl: unknown, path = 'ttl'): number {
@@ -222,7 +238,11 @@ function resolveL1(
   return { l1: enabled ? new L1Cache(maxBytes) : null, mode }
 }
 
-function resolveEnvelope(intent: IntentName, options: CacheOptions): Envelope {
+/** The envelope, and the master keys when the cache encrypts (interop wraps of a cache reuse them). */
+function resolveEnvelope(
+  intent: IntentName,
+  options: CacheOptions,
+): { envelope: Envelope; encryption: ResolvedEncryption | null } {
   const encrypt = options.encrypt ?? (INTENT_DEFAULTS[intent].encrypt || options.masterKey !== undefined)
   if (!encrypt) {
     // Encryption options on a plaintext cache are a mistake that would otherwise go unnoticed.
@@ -236,13 +256,19 @@ function resolveEnvelope(intent: IntentName, options: CacheOptions): Envelope {
           '(remove encrypt: false, or use cache.secure)',
       )
     }
-    return new PlainEnvelope()
+    const envelope = options.interop === undefined ? new PlainEnvelope() : interopCodec(null, undefined).envelope
+    return { envelope, encryption: null }
   }
   const keys = resolveMasterKeys(options.masterKey, options.previousMasterKeys)
-  return new SealedEnvelope({
+  const encryption = { keys, tenant: options.tenant }
+  if (options.interop !== undefined) {
+    return { envelope: interopCodec(keys, options.tenant).envelope, encryption }
+  }
+  const envelope = new SealedEnvelope({
     ...keys,
     tenant: options.tenant as string | ((...args: never[]) => string) | undefined,
   })
+  return { envelope, encryption }
 }
 
 function resolveCacheUndefined(option: boolean | undefined, serializer: Serializer): boolean {
@@ -263,11 +289,12 @@ function resolveCacheUndefined(option: boolean | undefined, serializer: Serializ
  */
 export function resolveSetup(intent: IntentName, options: CacheOptions): ResolvedOptions {
   const ttl = validateTtl(options.ttl ?? INTENT_DEFAULTS[intent].ttl)
-  const serializer = resolveSerializer(options.serializer)
+  const serializer =
+    options.interop === undefined ? resolveSerializer(options.serializer) : new InteropSerializer()
   const cacheUndefined = resolveCacheUndefined(options.cacheUndefined, serializer)
   const { l1, mode } = resolveL1(intent, options.l1)
   const onDecryptError = options.onDecryptError ?? CACHE_DEFAULTS.onDecryptError
-  const envelope = resolveEnvelope(intent, options)
+  const { envelope, encryption } = resolveEnvelope(intent, options)
   checkLoggerOption(options.logger)
   const logger = rateLimited(options.logger ?? consoleLogger())
   const { backend, reliability, sharedStore, health, close, discard } = resolveBackend(
@@ -295,6 +322,8 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     l1,
     l1Mode: mode,
     envelope,
+    encryption,
+    store: reliability?.store ?? backend,
     onDecryptError,
     cacheUndefined,
     logger,

@@ -2,6 +2,7 @@ import { CacheEngine, MISS } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
 import type { IntentName } from '../defaults.js'
 import { CacheClosedError, ConfigurationError } from '../errors.js'
+import { interopKey, interopPrefix } from '../keys/interop.js'
 import {
   keyFromArgs,
   keyFromCanonical,
@@ -12,6 +13,14 @@ import {
 import { canonicalArgs } from '../keys/normalize.js'
 import type { HealthReport } from '../reliability/health.js'
 import { checkOptions } from '../validate.js'
+import {
+  checkArity,
+  checkInteropStore,
+  type InteropSpec,
+  interopCodec,
+  interopSpec,
+  refuseInteropConflicts,
+} from './interop.js'
 import { claimNamespace } from './namespaces.js'
 import { CACHE_OPTIONS } from './option-shapes.js'
 import {
@@ -112,6 +121,12 @@ export function makeCached<F extends AnyFunction>(
   shared?: ResolvedOptions,
 ): CachedFunction<F> {
   if (shared === undefined) checkOptions(options, CACHE_OPTIONS, 'cache()')
+  let interop: InteropSpec | null = null
+  if (options.interop !== undefined) {
+    refuseInteropConflicts(options as Record<string, unknown>, label)
+    const given = 'fixed' in source && source.explicit ? source.fixed : undefined
+    interop = interopSpec(options.interop, fn, given, label)
+  }
   const isAsync = options.async === true || isAsyncFunction(fn)
   if (!isAsync && options.backend != null && options.backend.sync === undefined) {
     throw new ConfigurationError(
@@ -127,11 +142,22 @@ export function makeCached<F extends AnyFunction>(
       ? resolveSetup(intent, options)
       : {
           ...shared,
+          ...(interop === null
+            ? {}
+            : interopCodec(shared.encryption?.keys ?? null, shared.encryption?.tenant)),
           ttl: validateTtl(options.ttl ?? shared.ttl),
           close: async () => {},
           discard: async () => {},
         }
   const backend = setup.backend
+  if (interop !== null) {
+    try {
+      checkInteropStore(setup.store, label)
+    } catch (err) {
+      void setup.discard()
+      throw err
+    }
+  }
   if (setup.sharedStore && backend !== null && !('fixed' in source && source.explicit)) {
     void setup.discard()
     requireNamespace(label, backend.name)
@@ -140,7 +166,10 @@ export function makeCached<F extends AnyFunction>(
   let release = (): void => {}
   if ('fixed' in source && backend !== null) {
     try {
-      release = claimNamespace(backend, source.fixed, owner)
+      // Interop keys ({ns}:{op}:...) are a key space of their own, claimed as such (':' is not
+      // allowed in other namespaces, so the two kinds of claims never meet).
+      const claim = interop === null ? source.fixed : `${interop.namespace}:${interop.operation}`
+      release = claimNamespace(backend, claim, owner)
     } catch (err) {
       void setup.discard()
       throw err
@@ -177,6 +206,7 @@ export function makeCached<F extends AnyFunction>(
   const textKeys = new Map<string, string>()
   const keyOf = (thisArg: unknown, args: unknown[]): string => {
     const namespace = engineFor(thisArg).config.namespace
+    if (interop !== null) return interopKeyOf(interop, args)
     if (options.key !== undefined) return keyFromUserKey(namespace, options.key.apply(thisArg, args))
     if (args.length === 1) {
       const arg = args[0]
@@ -195,6 +225,29 @@ export function makeCached<F extends AnyFunction>(
     const text = canonicalArgs(args)
     if (text.length > KEY_MEMO_MAX_TEXT) return keyFromCanonical(namespace, text)
     return textKeys.get(text) ?? remember(textKeys, text, keyFromCanonical(namespace, text))
+  }
+
+  // Interop keys: the arity is checked on every call; a single primitive argument is memoised, the
+  // rest is encoded and hashed (natively) each time.
+  const interopKeyOf = (spec: InteropSpec, args: unknown[]): string => {
+    checkArity(spec, args, label)
+    if (args.length === 1) {
+      const arg = args[0]
+      const type = typeof arg
+      if (
+        arg === null ||
+        type === 'number' ||
+        type === 'boolean' ||
+        type === 'bigint' ||
+        (type === 'string' && (arg as string).length <= KEY_MEMO_MAX_TEXT)
+      ) {
+        return (
+          primitiveKeys.get(arg) ??
+          remember(primitiveKeys, arg, interopKey(spec.namespace, spec.operation, args))
+        )
+      }
+    }
+    return interopKey(spec.namespace, spec.operation, args)
   }
 
   const callAsync = function (this: unknown, ...args: unknown[]): Promise<unknown> {
@@ -270,7 +323,11 @@ export function makeCached<F extends AnyFunction>(
     },
     async clear() {
       const e = engineFor(this)
-      return e.clear([namespacePrefix(e.config.namespace)], true)
+      const prefix =
+        interop === null
+          ? namespacePrefix(e.config.namespace)
+          : interopPrefix(interop.namespace, interop.operation)
+      return e.clear([prefix], true)
     },
     info() {
       return engineFor(this, true).info()

@@ -43,6 +43,11 @@ export interface Backend {
   /** `'memory'`, `'redis'`: reported by `info().backend`. */
   readonly name: string
   readonly capabilities: BackendCapabilities
+  /**
+   * What the backend puts in front of every key it stores, if anything (RedisBackend's `keyPrefix`).
+   * Interop mode refuses a non-empty one: other SDKs would look for the bare key.
+   */
+  readonly keyPrefix?: string
   get(key: string): Promise<Buffer | null>
   /** GET and remaining TTL together (one pipelined round trip on Redis). */
   getWithTtl(key: string): Promise<BackendEntry | null>

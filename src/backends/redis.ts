@@ -88,6 +88,10 @@ export class RedisBackend implements Backend {
   readonly #owned: boolean
   readonly #prefix: string
   readonly #batch: number
+  /** What this backend puts in front of every key (`keyPrefix`; '' when none). */
+  get keyPrefix(): string {
+    return this.#prefix
+  }
   readonly #where: string
   /** Owned connections only: start-up waiting and dead-connection detection (redis-connection.ts). */
   readonly #watch: ConnectionWatch | undefined

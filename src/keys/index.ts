@@ -1,2 +1,3 @@
+export { interopKey, interopPrefix, validateInteropSegment } from './interop.js'
 export { hashText, keyFromArgs, keyFromUserKey, namespacePrefix, validateNamespace } from './keys.js'
 export { canonicalArgs } from './normalize.js'

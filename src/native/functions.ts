@@ -1,4 +1,4 @@
-/** The free functions of the native core: checksum, raw LZ4 block, MessagePack bounds, limits. */
+/** The free functions of the native core: checksum, interop key hash, raw LZ4 block, MessagePack bounds, limits. */
 import type { Limits, ValidateMsgpackOptions } from '../../native/binding.js'
 import { checkValidateOptions } from './api-arguments.js'
 import { checkBytes, checkSize } from './arguments.js'
@@ -20,6 +20,19 @@ export function checksumHex(data: Uint8Array): string {
   try {
     checkBytes(data, 'data', 'checksumHex')
     return native.checksumHex(data)
+  } catch (err) {
+    rethrow(err)
+  }
+}
+
+/**
+ * BLAKE2b-256 (unkeyed, 32-byte digest; not a truncated BLAKE2b-512) as 64 lowercase hex
+ * characters: the hash of an interop key.
+ */
+export function blake2b256Hex(data: Uint8Array): string {
+  try {
+    checkBytes(data, 'data', 'blake2b256Hex')
+    return native.blake2b256Hex(data)
   } catch (err) {
     rethrow(err)
   }

@@ -28,7 +28,15 @@ import { mapped, rethrow } from './calls.js'
 import { native } from './load.js'
 import { SCRATCH, takeRetrieved, takeScratch } from './scratch.js'
 
-export { checksum, checksumHex, limits, lz4Compress, lz4Decompress, validateMsgpack } from './functions.js'
+export {
+  blake2b256Hex,
+  checksum,
+  checksumHex,
+  limits,
+  lz4Compress,
+  lz4Decompress,
+  validateMsgpack,
+} from './functions.js'
 export type {
   ByteStorageOptions,
   DeriveOptions,

@@ -7,6 +7,7 @@ pub mod checksum;
 pub mod crypto;
 pub mod envelope;
 pub mod error;
+pub mod interop_hash;
 pub mod limits;
 pub mod msgpack;
 pub mod output;

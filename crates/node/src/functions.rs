@@ -1,7 +1,8 @@
-//! Free functions for callers who want one primitive: checksum, raw LZ4 block, the MessagePack
-//! bounds check, and the protocol limits.
+//! Free functions for callers who want one primitive: checksum, interop key hash, raw LZ4 block,
+//! the MessagePack bounds check, and the protocol limits.
 
 use cachekit_core::checksum::xxh3_64;
+use cachekit_core::interop_hash::blake2b_256_hex;
 use cachekit_core::limits;
 use cachekit_core::msgpack::{scan, ScanMode};
 use cachekit_core::storage;
@@ -24,6 +25,13 @@ pub fn checksum(data: Uint8ArraySlice) -> napi::Result<BigInt> {
 #[napi]
 pub fn checksum_hex(data: Uint8ArraySlice) -> napi::Result<String> {
     guard(|| Ok(format!("{:016x}", xxh3_64(&data))))
+}
+
+/// BLAKE2b-256 (unkeyed, 32-byte digest) of `data` as 64 lowercase hex characters: the hash of
+/// an interop/v1 key over the canonical MessagePack of the arguments.
+#[napi(js_name = "blake2b256Hex")]
+pub fn blake2b256_hex(data: Uint8ArraySlice) -> napi::Result<String> {
+    guard(|| Ok(blake2b_256_hex(&data)))
 }
 
 /// One LZ4 block (no size prefix, no frame), as the envelope holds it.
