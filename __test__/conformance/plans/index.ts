@@ -1,12 +1,21 @@
 import type { FilePlan } from '../../support/conformance.js'
 import { decodeBoundsPlan } from './decode-bounds.js'
 import { encryptionPlan } from './encryption.js'
+import { interopDraftPlan, interopModePlan, pythonFramePlan } from './interop-mode.js'
 import { wireFormatPlan } from './wire-format.js'
 
 /** The vector files this package is tested against, every row of them. */
-export const IN_SCOPE: readonly FilePlan[] = [wireFormatPlan, encryptionPlan, decodeBoundsPlan]
+export const IN_SCOPE: readonly FilePlan[] = [
+  wireFormatPlan,
+  encryptionPlan,
+  decodeBoundsPlan,
+  interopModePlan,
+  interopDraftPlan,
+  pythonFramePlan,
+]
 
-const INTEROP = 'interop mode (the cross-language format) is not implemented yet: a later issue'
+const INTEROP_V2 =
+  'interop/v2 is a draft no SDK ships (Python does not read it); this package implements interop/v1 only'
 const PYTHON_ONLY =
   'Python auto mode: cachekit-py keys and CK frames, which the protocol forbids other SDKs to decode'
 const HTTP_BACKEND = 'the cachekit.io HTTP backend is not implemented yet: a later issue'
@@ -17,10 +26,7 @@ const HTTP_BACKEND = 'the cachekit.io HTTP backend is not implemented yet: a lat
  */
 export const OUT_OF_SCOPE_FILES: Readonly<Record<string, string>> = {
   'test-vectors/cache-keys.json': PYTHON_ONLY,
-  'test-vectors/python-frame.json': PYTHON_ONLY,
-  'test-vectors/interop-mode.json': INTEROP,
-  'test-vectors/drafts/interop-mode-1.3.0-prefinal.json': `${INTEROP} (and this is a pre-final draft)`,
-  'test-vectors/interop-v2.json': `${INTEROP} (interop/v2 is a draft no SDK ships)`,
+  'test-vectors/interop-v2.json': INTEROP_V2,
   'test-vectors/path-encoding.json': HTTP_BACKEND,
   'test-vectors/freshness-headers.json': HTTP_BACKEND,
   'test-vectors/file-backend.json': 'there is no file backend (and this copy is 1.1.0, superseded by 1.2.0)',
