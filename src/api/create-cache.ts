@@ -3,6 +3,7 @@ import { CacheEngine, MISS } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
 import type { IntentName } from '../defaults.js'
 import { CacheClosedError, ConfigurationError } from '../errors.js'
+import { interopPrefix } from '../keys/interop.js'
 import {
   keyFromUserKey,
   namespacePrefix,
@@ -13,6 +14,7 @@ import {
 import type { HealthReport } from '../reliability/health.js'
 import { checkOptions } from '../validate.js'
 import { readEntries, readKeyList } from './batch-input.js'
+import type { InteropOptions } from './interop.js'
 import { claimNamespace } from './namespaces.js'
 import { CREATE_CACHE_OPTIONS, SET_OPTIONS, WRAP_OPTIONS } from './option-shapes.js'
 import { type CacheOptions, resolveSetup, type Ttl, validateTtl } from './options.js'
@@ -44,6 +46,11 @@ export interface WrapOptions<Args extends unknown[] = unknown[]> {
   ttl?: Ttl
   key?: (...args: Args) => string
   async?: boolean
+  /**
+   * Interop mode: keys `{namespace}:{operation}:...` (the cache's namespace, no name) and values as
+   * Python's `@cache(namespace=..., interop=...)` writes them; encrypted when the cache is.
+   */
+  interop?: string | InteropOptions
 }
 
 /**
@@ -109,6 +116,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
   const engine = new CacheEngine({ ...setup, namespace })
   const keyed = new KeyedAccess(engine)
   const wraps: CacheControl[] = []
+  const interopPrefixes: string[] = []
   let closed = false
   const keyOf = (key: unknown) => keyFromUserKey(namespace, key)
 
@@ -178,6 +186,22 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       checkOptions(wrapOptions, WRAP_OPTIONS, 'wrap()')
       if (closed)
         throw new CacheClosedError('CLOSED', `Cache ${namespace} was closed: wrap functions before close()`)
+      if (wrapOptions.interop !== undefined) {
+        // Interop keys are {namespace}:{operation}:..., the operation standing in for the wrap's name.
+        const operation =
+          typeof wrapOptions.interop === 'string' ? wrapOptions.interop : wrapOptions.interop.operation
+        const cached = makeCached(
+          fn,
+          wrapOptions,
+          intent,
+          { fixed: namespace, explicit: true, composed: true },
+          `function ${namespace}:${operation}`,
+          setup,
+        )
+        interopPrefixes.push(interopPrefix(namespace, operation))
+        wraps.push(cached)
+        return cached
+      }
       const name = wrapOptions.name ?? (setup.sharedStore || fn.name === '' ? undefined : fn.name)
       if (name === undefined) {
         throw new ConfigurationError(
@@ -212,7 +236,9 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       }
       await open()
       const own = namespacePrefix(namespace)
-      return prefix === '' ? engine.clear([own, wrapsPrefix(namespace)], true) : engine.clear([own + prefix])
+      return prefix === ''
+        ? engine.clear([own, wrapsPrefix(namespace), ...interopPrefixes], true)
+        : engine.clear([own + prefix])
     },
     info() {
       return engine.info()
