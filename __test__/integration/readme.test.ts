@@ -14,9 +14,11 @@ const work = join(root, '.cache', `readme-${process.pid}`)
 mkdirSync(work, { recursive: true })
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
-const blocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map(
-  (m) => m[1] as string,
-)
+const tsBlocks = (file: string) =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string)
+const blocks = tsBlocks('README.md')
+// The guides' blocks are held to the same rule (the quick start stays blocks[0]).
+const guideBlocks = tsBlocks('docs/interop-python.md')
 
 function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -42,7 +44,8 @@ describe('README.md', () => {
   })
 
   it('every TypeScript block compiles as written, with strict settings', () => {
-    const files = blocks.map((code, i) => {
+    expect(guideBlocks.length).toBeGreaterThanOrEqual(1)
+    const files = [...blocks, ...guideBlocks].map((code, i) => {
       const file = join(work, `block-${i}.ts`)
       // Each block is its own module (no shared top-level names between blocks).
       writeFileSync(file, `${code}\nexport {}\n`)
