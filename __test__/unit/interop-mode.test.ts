@@ -335,3 +335,53 @@ describe('interop wraps of a by-key cache', () => {
     await users.close()
   })
 })
+
+describe('the interop/v2 draft, behind { version: "v2-draft" }', () => {
+  const events = Array.from({ length: 50 }, () => 'GET /api/users/42 200 OK')
+
+  it('stores the v1 value in the v2 container, LZ4-compressed when smaller, plain or encrypted', async () => {
+    const store = new MemoryBackend()
+    const plain = cache(async (_id: number) => ({ events }), {
+      namespace: 'logs',
+      interop: { operation: 'recent', version: 'v2-draft' },
+      backend: store,
+    })
+    expect(await plain(1)).toEqual({ events })
+    const raw = (await store.get(plain.key(1))) as Buffer
+    expect(raw.subarray(0, 4).toString('hex')).toBe('c1029301')
+    expect(raw.length).toBeLessThan(canonicalInteropValue({ events }).length)
+    const sealed = cache.secure(async (_id: number) => ({ events }), {
+      namespace: 'logs-enc',
+      interop: { operation: 'recent', version: 'v2-draft' },
+      backend: store,
+      masterKey: MASTER,
+    })
+    expect(await sealed(1)).toEqual({ events })
+    expect(((await store.get(sealed.key(1))) as Buffer).includes('GET /api')).toBe(false)
+    expect(await sealed(1)).toEqual({ events })
+  })
+
+  it('a v1 reader and a v2 reader each treat the other format as corrupt (a miss), never as data', async () => {
+    const store = new MemoryBackend()
+    const quiet = { warn() {} }
+    const v2 = cache(async (_id: number) => 'v2', {
+      namespace: 'mix',
+      interop: { operation: 'op', version: 'v2-draft' },
+      backend: store,
+      l1: false,
+      logger: quiet,
+    })
+    await v2(1)
+    const reader = cache(async (_id: number) => 'recomputed', {
+      namespace: 'mix',
+      interop: 'op2',
+      backend: store,
+      l1: false,
+      logger: quiet,
+    })
+    await store.set(reader.key(1), (await store.get(v2.key(1))) as Buffer, 60)
+    expect(await reader(1)).toBe('recomputed')
+    await store.set(v2.key(2), canonicalInteropValue('a v1 value'), 60)
+    expect(await v2(2)).toBe('v2')
+  })
+})

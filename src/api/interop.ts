@@ -1,9 +1,15 @@
 import type { Backend } from '../backends/backend.js'
-import { type Envelope, InteropPlainEnvelope, InteropSealedEnvelope } from '../envelope/index.js'
+import {
+  type Envelope,
+  InteropPlainEnvelope,
+  InteropSealedEnvelope,
+  InteropV2PlainEnvelope,
+  InteropV2SealedEnvelope,
+} from '../envelope/index.js'
 import { ConfigurationError } from '../errors.js'
 import { validateInteropSegment } from '../keys/interop.js'
 import { InteropSerializer } from '../serializers/interop.js'
-import { type Check, checkOptions, invalid, type Shape } from '../validate.js'
+import { type Check, checkOptions, invalid, oneOf, type Shape } from '../validate.js'
 import { declaredParameters } from './parameters.js'
 
 /**
@@ -20,6 +26,12 @@ export interface InteropOptions {
    * does not count them.
    */
   arity?: number
+  /**
+   * `'v1'` (default): the published interop/v1, which Python reads and writes. `'v2-draft'`: values
+   * in the draft interop/v2 container (LZ4-compressed when that is smaller); no SDK ships it and
+   * Python does not read it yet, so use it only between services that all opt in.
+   */
+  version?: 'v1' | 'v2-draft'
 }
 
 export interface InteropSpec {
@@ -28,10 +40,16 @@ export interface InteropSpec {
   readonly arity: number
 }
 
+/** The container version an interop option asks for. */
+export function interopVersion(option: string | InteropOptions | undefined): 'v1' | 'v2-draft' {
+  return typeof option === 'object' ? (option.version ?? 'v1') : 'v1'
+}
+
 const INTEROP_SHAPE: Shape = {
   operation: (v, path) => {
     if (typeof v !== 'string') invalid(path, v, 'a string such as "get_user"')
   },
+  version: oneOf('v1', 'v2-draft'),
   arity: (v, path) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
       invalid(path, v, 'a whole number of arguments from 0 to 255')
@@ -180,8 +198,15 @@ export interface InteropKeys {
 export function interopCodec(
   keys: InteropKeys | null,
   tenant: unknown,
+  version: 'v1' | 'v2-draft',
 ): { serializer: InteropSerializer; envelope: Envelope } {
   const serializer = new InteropSerializer()
-  if (keys === null) return { serializer, envelope: new InteropPlainEnvelope() }
-  return { serializer, envelope: new InteropSealedEnvelope({ ...keys, tenant: interopTenant(tenant) }) }
+  if (keys === null) {
+    const envelope = version === 'v1' ? new InteropPlainEnvelope() : new InteropV2PlainEnvelope()
+    return { serializer, envelope }
+  }
+  const sealing = { ...keys, tenant: interopTenant(tenant) }
+  const envelope =
+    version === 'v1' ? new InteropSealedEnvelope(sealing) : new InteropV2SealedEnvelope(sealing)
+  return { serializer, envelope }
 }

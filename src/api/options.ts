@@ -17,7 +17,7 @@ import { TimeoutBackend } from '../reliability/timeout.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
 import { InteropSerializer } from '../serializers/interop.js'
 import { leaseEnvBackend, resolveMasterKeys } from './env.js'
-import { type InteropKeys, type InteropOptions, interopCodec } from './interop.js'
+import { type InteropKeys, type InteropOptions, interopCodec, interopVersion } from './interop.js'
 import { checkL1Options, checkLoggerOption } from './option-shapes.js'
 import { parseTtl } from './ttl.js'
 
@@ -256,13 +256,19 @@ function resolveEnvelope(
           '(remove encrypt: false, or use cache.secure)',
       )
     }
-    const envelope = options.interop === undefined ? new PlainEnvelope() : interopCodec(null, undefined).envelope
+    const envelope =
+      options.interop === undefined
+        ? new PlainEnvelope()
+        : interopCodec(null, undefined, interopVersion(options.interop)).envelope
     return { envelope, encryption: null }
   }
   const keys = resolveMasterKeys(options.masterKey, options.previousMasterKeys)
   const encryption = { keys, tenant: options.tenant }
   if (options.interop !== undefined) {
-    return { envelope: interopCodec(keys, options.tenant).envelope, encryption }
+    return {
+      envelope: interopCodec(keys, options.tenant, interopVersion(options.interop)).envelope,
+      encryption,
+    }
   }
   const envelope = new SealedEnvelope({
     ...keys,

@@ -19,6 +19,7 @@ import {
   type InteropSpec,
   interopCodec,
   interopSpec,
+  interopVersion,
   refuseInteropConflicts,
 } from './interop.js'
 import { claimNamespace } from './namespaces.js'
@@ -144,7 +145,11 @@ export function makeCached<F extends AnyFunction>(
           ...shared,
           ...(interop === null
             ? {}
-            : interopCodec(shared.encryption?.keys ?? null, shared.encryption?.tenant)),
+            : interopCodec(
+                shared.encryption?.keys ?? null,
+                shared.encryption?.tenant,
+                interopVersion(options.interop),
+              )),
           ttl: validateTtl(options.ttl ?? shared.ttl),
           close: async () => {},
           discard: async () => {},

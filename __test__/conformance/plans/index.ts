@@ -2,6 +2,7 @@ import type { FilePlan } from '../../support/conformance.js'
 import { decodeBoundsPlan } from './decode-bounds.js'
 import { encryptionPlan } from './encryption.js'
 import { interopDraftPlan, interopModePlan, pythonFramePlan } from './interop-mode.js'
+import { interopV2Plan } from './interop-v2.js'
 import { wireFormatPlan } from './wire-format.js'
 
 /** The vector files this package is tested against, every row of them. */
@@ -12,10 +13,9 @@ export const IN_SCOPE: readonly FilePlan[] = [
   interopModePlan,
   interopDraftPlan,
   pythonFramePlan,
+  interopV2Plan,
 ]
 
-const INTEROP_V2 =
-  'interop/v2 is a draft no SDK ships (Python does not read it); this package implements interop/v1 only'
 const PYTHON_ONLY =
   'Python auto mode: cachekit-py keys and CK frames, which the protocol forbids other SDKs to decode'
 const HTTP_BACKEND = 'the cachekit.io HTTP backend is not implemented yet: a later issue'
@@ -26,7 +26,6 @@ const HTTP_BACKEND = 'the cachekit.io HTTP backend is not implemented yet: a lat
  */
 export const OUT_OF_SCOPE_FILES: Readonly<Record<string, string>> = {
   'test-vectors/cache-keys.json': PYTHON_ONLY,
-  'test-vectors/interop-v2.json': INTEROP_V2,
   'test-vectors/path-encoding.json': HTTP_BACKEND,
   'test-vectors/freshness-headers.json': HTTP_BACKEND,
   'test-vectors/file-backend.json': 'there is no file backend (and this copy is 1.1.0, superseded by 1.2.0)',
