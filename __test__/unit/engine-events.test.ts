@@ -100,3 +100,22 @@ describe('L1 entries have a fresh and a stale deadline', () => {
     }
   })
 })
+
+describe('the engine times the wrapped function', () => {
+  it('reports each computation with its duration and whether it succeeded', async () => {
+    const e = engine('timed')
+    const seen: Array<[string, boolean, boolean]> = []
+    e.events.observe({ computed: (_ns, key, ms, ok) => seen.push([key, ok, ms >= 20]) })
+    await e.fetch('ck:timed:a', [], () => new Promise((resolve) => setTimeout(() => resolve(1), 25)))
+    await expect(
+      e.fetch('ck:timed:b', [], async () => {
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
+    await e.fetch('ck:timed:a', [], async () => 2)
+    expect(seen).toEqual([
+      ['ck:timed:a', true, true],
+      ['ck:timed:b', false, false],
+    ])
+  })
+})

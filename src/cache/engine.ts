@@ -231,7 +231,16 @@ export class CacheEngine {
   }
 
   async #compute(key: string, args: readonly unknown[], compute: () => unknown): Promise<Stored> {
-    return this.#write(key, args, await compute())
+    const started = performance.now()
+    let value: unknown
+    try {
+      value = await compute()
+    } catch (err) {
+      this.events.emit('computed', this.config.namespace, key, performance.now() - started, false)
+      throw err
+    }
+    this.events.emit('computed', this.config.namespace, key, performance.now() - started, true)
+    return this.#write(key, args, value)
   }
 
   /** Synchronous functions: L1 was missed; an in-process store's sync face, then compute. */

@@ -33,7 +33,29 @@ export interface CacheObserver {
   refused?(namespace: string, key: string, refusal: Refusal): void
   invalidate?(namespace: string, key: string): void
   clear?(namespace: string, prefixes: readonly string[]): void
+  /** The wrapped function settled after `ms` milliseconds (`ok` false: it threw or rejected). */
+  computed?(namespace: string, key: string, ms: number, ok: boolean): void
+  /** A value past its fresh TTL was served instead of waiting or failing (see StaleReason). */
+  stale?(namespace: string, key: string, reason: StaleReason): void
+  /** A background recomputation (stale-while-revalidate, refresh-ahead) ended. */
+  backgroundRefresh?(namespace: string, key: string, ok: boolean): void
+  /** The distributed lock of a cold key: taken, waited for (another process computed), or given up on. */
+  lock?(namespace: string, key: string, outcome: LockOutcome): void
 }
+
+/**
+ * Why a stale value was served: within the stale-while-revalidate window (`swr`), because the
+ * function failed (`grace-error`) or the store did (`grace-backend`), or because the function ran
+ * past its soft timeout (`soft-timeout`).
+ */
+export type StaleReason = 'swr' | 'grace-error' | 'grace-backend' | 'soft-timeout'
+
+/**
+ * `acquired`: this process computes; `waited`: another process computed and the value was read
+ * from L2; `fellThrough`: the lock could not be had in time and this process computed anyway.
+ */
+export type LockOutcome = 'acquired' | 'waited' | 'fellThrough'
+
 
 type Method = keyof CacheObserver
 
