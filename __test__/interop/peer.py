@@ -29,8 +29,8 @@ SPEC.json (written by the test from __test__/interop/shapes.ts):
      "values": [{"name", "value": tagged}], "arguments": [{"name", "operation", "args": [tagged], "marker"}]}
 
 Shapes are the protocol's tagged JSON ($int, $float, $bytes, $datetime, $set, $uuid; JSON numbers are
-always integers) plus two tags of this suite for Python's other temporal types: {"$date": iso} and
-{"$time": iso}.
+always integers) plus three tags of this suite for Python types JavaScript lacks: {"$date": iso},
+{"$time": iso} and {"$tuple": [...]}.
 """
 
 from __future__ import annotations
@@ -76,6 +76,8 @@ def from_tagged(v):
             return uuid.UUID(inner)
         if tag == "$set":
             return {from_tagged(e) for e in inner}
+        if tag == "$tuple":
+            return tuple(from_tagged(e) for e in inner)
         if tag.startswith("$"):
             raise ValueError(f"unknown tag {tag}")
     return {key: from_tagged(e) for key, e in v.items()}

@@ -1,8 +1,9 @@
 /**
  * The value and argument shapes the live interop suite sends between cachekit for Node and the real
  * Python cachekit. Each shape is described once, in the protocol's tagged JSON (`$int`, `$float`,
- * `$bytes`, `$datetime`, `$set`, `$uuid`; JSON numbers are always integers), plus two tags of this
- * suite for Python's other temporal types: `{"$date": iso}` and `{"$time": iso}`. The test writes these
+ * `$bytes`, `$datetime`, `$set`, `$uuid`; JSON numbers are always integers), plus three tags of this
+ * suite for Python types JavaScript lacks: `{"$date": iso}`, `{"$time": iso}` (Node sees their sentinel
+ * maps) and `{"$tuple": [...]}` (an array in Node). The test writes these
  * descriptions to a file; `peer.py` builds the Python values from it and `jsValue` the JavaScript ones,
  * so both sides start from the same description. Big shapes are built here in code and travel whole.
  */
@@ -16,9 +17,12 @@ export interface ValueShape {
   name: string
   /** What the writer returns, tagged. */
   value: Json
-  /** What Node reads when Python wrote `value`, when the mapping changes it (tagged). */
+  /**
+   * The value in Node, when the mapping changes it (tagged): what Node reads when Python wrote `value`,
+   * and what Node writes. Node's value of a shape is `jsValue(inNode ?? value)`.
+   */
   inNode?: Json
-  /** What Python reads when Node wrote `jsValue(value)`, when the mapping changes it (tagged). */
+  /** What Python reads when Node wrote its value, when the mapping changes it (tagged). */
   inPython?: Json
 }
 
@@ -80,6 +84,8 @@ export const valueShapes: ValueShape[] = [
   { name: 'float-1e308', value: { $float: '1e308' } },
   { name: 'float-smallest-subnormal', value: { $float: '5e-324' } },
   { name: 'float-minus-1.5', value: { $float: '-1.5' } },
+  // Integral but not a safe integer: Node reads a number and writes it back as a float64.
+  { name: 'float-2^60', value: { $float: '1152921504606846976' } },
   // A float64 2.0 reads as the number 2 in Node; Node cannot tell 2 from 2.0, and writes 2 as an int.
   { name: 'float-integral-2.0', value: { $float: '2.0' }, inPython: 2 },
   { name: 'bool-true', value: true },
@@ -92,6 +98,7 @@ export const valueShapes: ValueShape[] = [
   { name: 'map-empty', value: {} },
   { name: 'list-mixed', value: [1, 'two', { $float: '3.5' }, null, true, { $bytes: '01' }, [], {}] },
   { name: 'list-16', value: Array.from({ length: 16 }, (_, i) => i) },
+  { name: 'tuple', value: { $tuple: ['a', 1, { $tuple: [] }] }, inPython: ['a', 1, []] },
   { name: 'map-unsorted-keys', value: { zeta: 1, alpha: { y: 2, x: [3, { d: 4, c: 5 }] }, mid: null } },
   { name: 'map-keys-outside-bmp', value: { outer: astralKeys, '\u{1F600}': astralKeys } },
   { name: 'map-16-entries', value: sixteenEntries },
@@ -106,6 +113,12 @@ export const valueShapes: ValueShape[] = [
     value: { $datetime: '2024-01-01T12:30:45.123456+00:00' },
     inNode: { $datetime: '2024-01-01T12:30:45.123+00:00' },
     inPython: { $datetime: '2024-01-01T12:30:45.123000+00:00' },
+  },
+  // No instant, so no Date: Node reads Python's sentinel map as it is, and writes that map back.
+  {
+    name: 'datetime-naive',
+    value: { $datetime: '2024-01-01T12:00:00' },
+    inNode: { __datetime__: true, value: '2024-01-01T12:00:00' },
   },
   { name: 'date', value: { $date: '2024-02-29' } },
   { name: 'time', value: { $time: '12:34:56.789000' } },
@@ -137,6 +150,8 @@ export const argumentShapes: ArgumentShape[] = [
   { name: 'float-minus-zero', args: [{ $float: '-0.0' }] },
   // Integral but at or past 2^64: stays a float64.
   { name: 'float-1e308', args: [{ $float: '1e308' }] },
+  // A float64 2^60 is integral: an int in the key, as Node's number 2 ** 60 is.
+  { name: 'float-2^60', args: [{ $float: '1152921504606846976' }] },
   { name: 'string-unicode', args: ['\ufeffbom, astral \u{1F600}\u{10000}, combining e\u0301'] },
   { name: 'string-empty', args: [''] },
   { name: 'string-70000', args: ['y'.repeat(70_000)] },
@@ -145,6 +160,7 @@ export const argumentShapes: ArgumentShape[] = [
   { name: 'bools', args: [true, false] },
   { name: 'list', args: [[1, 'a', null, { $float: '1.5' }]] },
   { name: 'list-empty', args: [[]] },
+  { name: 'tuple', args: [{ $tuple: [1, 'a', { $tuple: [] }] }] },
   { name: 'map-empty', args: [{}] },
   { name: 'map-unsorted-keys-outside-bmp', args: [{ nested: astralKeys, ...astralKeys }] },
   { name: 'set-ints', args: [{ $set: [3, 1, 2, 300, -5] }] },
@@ -161,7 +177,7 @@ export const argumentShapes: ArgumentShape[] = [
   { name: 'deep-60', args: [deep(60, 1)] },
 ]
 
-/** Tagged JSON → the JavaScript value Node passes or expects; `$date`/`$time` stay sentinel maps. */
+/** Tagged JSON → the JavaScript value Node passes or expects: `$date`/`$time` are sentinel maps, `$tuple` an array. */
 export function jsValue(tagged: Json): unknown {
   return fromTagged(sentinels(tagged))
 }
@@ -172,18 +188,19 @@ function sentinels(tagged: Json): Json {
   const keys = Object.keys(tagged)
   if (keys.length === 1 && keys[0] === '$date') return { __date__: true, value: tagged.$date }
   if (keys.length === 1 && keys[0] === '$time') return { __time__: true, value: tagged.$time }
+  if (keys.length === 1 && keys[0] === '$tuple') return sentinels(tagged.$tuple)
   const out: Record<string, Json> = {}
   for (const key of keys)
     Object.defineProperty(out, key, { value: sentinels(tagged[key]), enumerable: true, writable: true })
   return out
 }
 
-const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})$/
+const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})?$/
 
 /**
  * Tagged JSON in one spelling per value, to compare what Python printed with what a shape says:
  * every integer as `$int`, every float as the shortest text of its float64 (`-0` kept), bytes in
- * lowercase hex, a datetime as its instant in epoch microseconds.
+ * lowercase hex, an aware datetime as its instant in epoch microseconds (a naive one as its text).
  */
 export function typed(tagged: Json): Json {
   if (Array.isArray(tagged)) return tagged.map(typed)
@@ -209,8 +226,9 @@ export function typed(tagged: Json): Json {
 
 function epochMicros(text: string): string {
   const match = ISO.exec(text)
-  if (match === null) throw new Error(`not an ISO datetime with an offset: ${text}`)
+  if (match === null) throw new Error(`not an ISO datetime: ${text}`)
   const [, seconds, fraction = '', offset] = match
-  const wholeMs = Date.parse(`${seconds}${offset === 'Z' ? 'Z' : offset}`)
+  if (offset === undefined) return `naive ${text}`
+  const wholeMs = Date.parse(`${seconds}${offset}`)
   return (BigInt(wholeMs) * 1000n + BigInt(fraction.padEnd(6, '0'))).toString()
 }
