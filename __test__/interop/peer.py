@@ -16,7 +16,8 @@ What a Python service needs, and all this script uses:
     def get_user_encrypted(user_id: int) -> dict: ...
 
 Both SDKs then read and write `users:get_user:<blake2b-256 of the arguments>`; the encrypted entries
-use the tenant "default" on both sides.
+use the tenant "default" on both sides, or a deployment UUID when both are given the same one
+(Python: `deployment_uuid="<lowercase canonical UUID>"`, Node: `tenant: '<the same string>'`).
 
 Run by __test__/integration/python-interop.test.ts, one process per direction:
 
@@ -25,7 +26,8 @@ Run by __test__/integration/python-interop.test.ts, one process per direction:
                                      got as one line of tagged JSON
 
 SPEC.json (written by the test from __test__/interop/shapes.ts):
-    {"redisUrl": ..., "masterKey": hex, "plain": namespace, "encrypted": namespace,
+    {"redisUrl": ..., "masterKey": hex, "deploymentUuid": ...,
+     "namespaces": {"plain": ..., "encrypted": ..., "uuid-tenant": ...},
      "values": [{"name", "value": tagged}], "arguments": [{"name", "operation", "args": [tagged], "marker"}]}
 
 Shapes are the protocol's tagged JSON ($int, $float, $bytes, $datetime, $set, $uuid; JSON numbers are
@@ -109,13 +111,18 @@ def to_tagged(v):
 # --- the cached functions ------------------------------------------------------------------------
 
 
-def decorate(spec, backend, encrypted, operation):
-    """The two decorators of the module docstring, for one operation."""
-    if encrypted:
-        return cache.secure(
-            namespace=spec["encrypted"], interop=operation, backend=backend, ttl=60, master_key=spec["masterKey"]
-        )
-    return cache(namespace=spec["plain"], interop=operation, backend=backend, ttl=60)
+KINDS = ("plain", "encrypted", "uuid-tenant")
+
+
+def decorate(spec, backend, kind, operation):
+    """The decorators of the module docstring, for one operation; "uuid-tenant" encrypts for a deployment UUID."""
+    namespace = spec["namespaces"][kind]
+    if kind == "plain":
+        return cache(namespace=namespace, interop=operation, backend=backend, ttl=60)
+    tenant = {"deployment_uuid": spec["deploymentUuid"]} if kind == "uuid-tenant" else {}
+    return cache.secure(
+        namespace=namespace, interop=operation, backend=backend, ttl=60, master_key=spec["masterKey"], **tenant
+    )
 
 
 # Interop keys hash the bound argument list, so each arity needs a function with that many parameters.
@@ -144,9 +151,9 @@ def reader_for(arity):
 
 def write(spec, backend):
     values = {shape["name"]: from_tagged(shape["value"]) for shape in spec["values"]}
-    for encrypted in (False, True):
+    for kind in KINDS:
 
-        @decorate(spec, backend, encrypted, "value")
+        @decorate(spec, backend, kind, "value")
         def value(name: str):
             return values[name]
 
@@ -154,16 +161,16 @@ def write(spec, backend):
             value(name)
         for shape in spec["arguments"]:
             args = [from_tagged(a) for a in shape["args"]]
-            stored = decorate(spec, backend, encrypted, shape["operation"])(writer_for(len(args), shape["marker"]))
+            stored = decorate(spec, backend, kind, shape["operation"])(writer_for(len(args), shape["marker"]))
             stored(*args)
     return {"written": len(spec["values"]) + len(spec["arguments"])}
 
 
 def read(spec, backend):
     report = {}
-    for encrypted in (False, True):
+    for kind in KINDS:
 
-        @decorate(spec, backend, encrypted, "value")
+        @decorate(spec, backend, kind, "value")
         def value(name: str):
             raise Ran(name)
 
@@ -176,12 +183,12 @@ def read(spec, backend):
         got_arguments = {}
         for shape in spec["arguments"]:
             args = [from_tagged(a) for a in shape["args"]]
-            read_marker = decorate(spec, backend, encrypted, shape["operation"])(reader_for(len(args)))
+            read_marker = decorate(spec, backend, kind, shape["operation"])(reader_for(len(args)))
             try:
                 got_arguments[shape["name"]] = {"hit": to_tagged(read_marker(*args))}
             except Ran:
                 got_arguments[shape["name"]] = {"miss": True}
-        report["encrypted" if encrypted else "plain"] = {"values": got_values, "arguments": got_arguments}
+        report[kind] = {"values": got_values, "arguments": got_arguments}
     return report
 
 

@@ -232,3 +232,44 @@ function epochMicros(text: string): string {
   const wholeMs = Date.parse(`${seconds}${offset}`)
   return (BigInt(wholeMs) * 1000n + BigInt(fraction.padEnd(6, '0'))).toString()
 }
+
+/**
+ * Other JavaScript spellings of some argument shapes (Node only): each must hash as its shape does,
+ * so a Node call written either way reads the entry Python stored for that shape.
+ */
+export const nodeSpellings: Array<{ shape: string; spelling: string; args: unknown[] }> = [
+  { shape: 'int-42', spelling: 'the bigint 42n', args: [42n] },
+  { shape: 'int-max-safe', spelling: 'a bigint', args: [9007199254740991n] },
+  { shape: 'int-2^53', spelling: 'the number 2 ** 53', args: [2 ** 53] },
+  { shape: 'float-integral-2.0', spelling: 'the bigint 2n', args: [2n] },
+  { shape: 'float-minus-zero', spelling: 'the number 0', args: [0] },
+  { shape: 'float-2^60', spelling: 'the bigint 2n ** 60n', args: [2n ** 60n] },
+  { shape: 'bytes', spelling: 'a Uint8Array', args: [new Uint8Array([0x00, 0xff, 0x10])] },
+  {
+    shape: 'map-unsorted-keys-outside-bmp',
+    spelling: 'a Map with its keys in another order',
+    args: [new Map(Object.entries({ nested: astralKeys, ...astralKeys }).reverse())],
+  },
+  {
+    shape: 'set-ints',
+    spelling: 'a Set of bigints in another order',
+    args: [new Set([300n, -5n, 3n, 2n, 1n])],
+  },
+  {
+    shape: 'datetime-offset',
+    spelling: 'a Date built from UTC fields',
+    args: [new Date(Date.UTC(2024, 1, 29, 7, 4, 56, 789))],
+  },
+  {
+    shape: 'three-args',
+    spelling: 'a Map and a bigint',
+    args: [
+      new Map<string, unknown>([
+        ['a', [1, 2]],
+        ['b', 1],
+      ]),
+      'x',
+      -9007199254740993n,
+    ],
+  },
+]
