@@ -156,6 +156,24 @@ export const CACHE_DEFAULTS = Object.freeze({
   redisReconnectMaxMs: 1000,
   /** The same warning (same error code) is printed at most once per this many milliseconds per cache. */
   warnIntervalMs: 10_000,
+  /**
+   * Prometheus metrics: namespaces with a label of their own per registry; later ones are counted
+   * under `~other`, so namespaces made from data cannot grow the registry without bound.
+   */
+  metricsMaxNamespaces: 100,
+  /** Prometheus: bucket bounds of `cachekit_l2_operation_duration_seconds` (25 µs to 2.5 s). */
+  metricsL2Buckets: Object.freeze([
+    0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+    2.5,
+  ]) as readonly number[],
+  /** Prometheus: bucket bounds of `cachekit_function_duration_seconds` (100 µs to 30 s). */
+  metricsFunctionBuckets: Object.freeze([
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+  ]) as readonly number[],
+  /** Prometheus: bucket bounds of `cachekit_value_size_bytes` (64 B to 16 MiB, powers of 4). */
+  metricsValueSizeBuckets: Object.freeze([
+    64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216,
+  ]) as readonly number[],
 })
 
 function row(cells: ReadonlyArray<string | number | boolean>): string {

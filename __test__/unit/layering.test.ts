@@ -14,6 +14,7 @@ const LAYERS: ReadonlyArray<readonly [layer: string, matches: (path: string) => 
   ['backends', (p) => p.startsWith('backends/')],
   ['reliability', (p) => p.startsWith('reliability/')],
   ['cache', (p) => p.startsWith('cache/')],
+  ['observability', (p) => p.startsWith('observability/')],
   ['api', (p) => p.startsWith('api/')],
   ['entry', (p) => p === 'index.ts'],
 ]
@@ -95,5 +96,7 @@ describe('the layering of src/', () => {
   it('would notice an upward import (the check itself works)', () => {
     expect(layerOf('cache/engine.ts')).toBeGreaterThan(layerOf('backends/backend.ts'))
     expect(importsOf('cache/engine.ts')).toContain('cache/l2-tier.ts')
+    expect(layerOf('observability/prometheus.ts')).toBeGreaterThan(layerOf('cache/events.ts'))
+    expect(layerOf('api/options.ts')).toBeGreaterThan(layerOf('observability/index.ts'))
   })
 })

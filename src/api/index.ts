@@ -14,6 +14,9 @@ export type {
   BreakerOptions,
   ReliabilityOptions,
 } from '../backends/reliability-options.js'
+export type { BackendHealth } from '../backends/backend.js'
+export type { CacheInstrument, InstrumentedCache } from '../cache/config.js'
+export type { CacheEvents, CacheObserver, LockOutcome, Refusal, StaleReason, Tier } from '../cache/events.js'
 export { L1Cache } from '../cache/l1.js'
 export {
   type CacheLogger,
@@ -31,9 +34,36 @@ export {
   renderDefaultsMarkdown,
 } from '../defaults.js'
 export { canonicalArgs, keyFromArgs, keyFromUserKey } from '../keys/index.js'
+export {
+  type BreakerMessage,
+  type ComputedMessage,
+  DIAGNOSTICS_CHANNELS,
+  type HitMessage,
+  type KeyMessage,
+  type L2ErrorMessage,
+  type LockMessage,
+  METRICS,
+  type MetricSpec,
+  type ObserveOption,
+  OpenTelemetryTracing,
+  OTHER_NAMESPACES,
+  type OtelSpan,
+  type OtelTracer,
+  openTelemetryTracing,
+  PrometheusMetrics,
+  type PrometheusOptions,
+  type PromRegistry,
+  prometheusMetrics,
+  type RefusedMessage,
+  type ShedMessage,
+  type SpanAttributes,
+  type StaleMessage,
+  type TracingOptions,
+} from '../observability/index.js'
 export type { BreakerState } from '../reliability/breaker.js'
 export { type BackendLayer, composeBackend, PassThroughBackend } from '../reliability/compose.js'
-export type { HealthReport, HealthStatus } from '../reliability/health.js'
+export type { HealthReport, HealthStatus, StoreHealth } from '../reliability/health.js'
+export type { BreakerTransition } from '../reliability/instrument.js'
 export {
   ArrowSerializer,
   AutoSerializer,

@@ -1,6 +1,7 @@
 import { BACKEND_METHODS } from '../backends/backend.js'
 import { checkReliability } from '../backends/reliability-options.js'
 import { ConfigurationError } from '../errors.js'
+import { checkObserve } from '../observability/index.js'
 import {
   type Check,
   checkImplements,
@@ -125,6 +126,7 @@ const COMMON: Shape = {
   cacheUndefined: isBoolean,
   logger: isLogger,
   reliability: checkReliability,
+  observe: checkObserve,
 }
 
 export const CACHE_OPTIONS: Shape = { ...COMMON, key: isFunction, async: isBoolean, interop: isInteropOption }

@@ -8,10 +8,12 @@ import { type CacheLogger, consoleLogger, rateLimited } from '../cache/logger.js
 import { CACHE_DEFAULTS, INTENT_DEFAULTS, type IntentName } from '../defaults.js'
 import { type Envelope, PlainEnvelope, SealedEnvelope } from '../envelope/index.js'
 import { ConfigurationError } from '../errors.js'
+import { instrumentsFor, type ObserveOption } from '../observability/index.js'
 import { BackpressureBackend } from '../reliability/backpressure.js'
 import { CircuitBreakerBackend } from '../reliability/breaker.js'
 import { type BackendLayer, composeBackend } from '../reliability/compose.js'
 import { type HealthReport, L1_ONLY_HEALTH, ReliableStore, unlayeredHealth } from '../reliability/health.js'
+import { InstrumentedBackend, registerTelemetry, StoreTelemetry } from '../reliability/instrument.js'
 import { batchReads } from '../reliability/read-batching.js'
 import { TimeoutBackend } from '../reliability/timeout.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
@@ -81,6 +83,11 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
    * hang or go down.
    */
   reliability?: ReliabilityOptions
+  /**
+   * Instruments that watch this cache: `prometheusMetrics()`, `openTelemetryTracing()`, or a list
+   * (docs/observability.md). diagnostics_channel events are published without it.
+   */
+  observe?: ObserveOption
 }
 
 /** Options resolved once, shared by every engine built from them (an engine adds its namespace). */
@@ -131,6 +138,8 @@ const composed = new WeakMap<Backend, Map<string, ReliableStore>>()
  *   breaker (the store did not fail: it was not asked);
  * - circuit breaker: sees every outcome of the store, the deadline's timeouts included; open, it
  *   refuses before anything is sent or a deadline armed;
+ * - instrumentation: times each command for metrics and spans (reliability/instrument.ts), above
+ *   the deadline so a timeout counts at its deadline; it does nothing while nobody wants the times;
  * - timeout, nearest the store: bounds the store's answer; its rejection is what the breaker counts.
  * In-process stores (a sync face) get none: they cannot hang or go down. Store-wide events (the
  * breaker opening, a refused password) are logged through the logger of the first cache to use them.
@@ -152,11 +161,13 @@ function layered(
   if (existing !== undefined) return existing
   let breaker: CircuitBreakerBackend | null = null
   let backpressure: BackpressureBackend | null = null
+  const telemetry = new StoreTelemetry(store.name)
   const bounds = settings.backpressure
   const layers: BackendLayer[] = [batchReads]
   if (bounds !== false) {
     layers.push((next) => {
       backpressure = new BackpressureBackend(next, bounds)
+      backpressure.onShed = telemetry.shed
       return backpressure
     })
   }
@@ -166,11 +177,16 @@ function layered(
         settings.breaker === false
           ? CircuitBreakerBackend.watchOnly(next, logger)
           : new CircuitBreakerBackend(next, settings.breaker, logger)
+      breaker.onTransition = telemetry.transition
       return breaker
     },
+    (next) => new InstrumentedBackend(next, telemetry),
     (next) => new TimeoutBackend(next, settings.timeoutMs),
   )
   const backend = composeBackend(store, ...layers)
+  telemetry.breaker = breaker
+  telemetry.backpressure = backpressure
+  registerTelemetry(backend, telemetry)
   const stack = new ReliableStore({ backend, store, timeoutMs: settings.timeoutMs, breaker, backpressure })
   stacks.set(key, stack)
   return stack
@@ -334,6 +350,7 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     cacheUndefined,
     logger,
     reliability,
+    instruments: instrumentsFor(options.observe),
     health,
     close,
     discard,

@@ -76,8 +76,24 @@ export interface Backend {
   deleteByPrefix(prefix: string): Promise<number>
   /** Releases connections and timers; idempotent. */
   close(): Promise<void>
+  /**
+   * Optional: the store's own check (Redis: a PING within the deadline and the connection state).
+   * A cache's `health()` uses it when present, and otherwise sends one probe read.
+   */
+  health?(): Promise<BackendHealth>
   /** Present exactly when `capabilities.sync` is true: lets synchronous functions use the store as L2. */
   readonly sync?: SyncBackend
+}
+
+/** What a backend says about itself. */
+export interface BackendHealth {
+  readonly status: 'healthy' | 'degraded' | 'unhealthy'
+  /** Why it is not healthy; empty when it is. */
+  readonly reasons: readonly string[]
+  /** Round trip of the check, in milliseconds; null when it could not be sent. */
+  readonly latencyMs: number | null
+  /** The client's connection state (Redis: ioredis `status`); null when the store has none. */
+  readonly connection: string | null
 }
 
 /** Every asynchronous operation of a Backend, for checks that an object implements the interface. */

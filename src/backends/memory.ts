@@ -1,4 +1,4 @@
-import type { Backend, BackendCapabilities, BackendEntry, SyncBackend } from './backend.js'
+import type { Backend, BackendCapabilities, BackendEntry, BackendHealth, SyncBackend } from './backend.js'
 
 const MEMORY_CAPABILITIES: BackendCapabilities = Object.freeze({
   prefixDelete: true,
@@ -113,6 +113,13 @@ export class MemoryBackend implements Backend {
 
   async deleteByPrefix(prefix: string): Promise<number> {
     return this.#deletePrefix(prefix)
+  }
+
+  /** In process: nothing can be down, so always healthy; `latencyMs` is one probe read. */
+  async health(): Promise<BackendHealth> {
+    const started = performance.now()
+    this.#live('ck:!health')
+    return { status: 'healthy', reasons: [], latencyMs: performance.now() - started, connection: null }
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.js'
 import type { Envelope } from '../envelope/envelope.js'
 import type { BreakerState } from '../reliability/breaker.js'
 import type { Serializer } from '../serializers/serializer.js'
+import type { CacheEvents } from './events.js'
 import type { L1Cache } from './l1.js'
 import type { CacheLogger } from './logger.js'
 
@@ -32,6 +33,25 @@ export interface EngineConfig {
    * whether the store is known to be down, so a cached call does not wait for its write.
    */
   reliability?: StoreWatch | null
+  /** Attached to the engine when it is built (the `observe` option, and diagnostics_channel). */
+  instruments?: readonly CacheInstrument[]
+}
+
+/**
+ * What watches caches from their creation (metrics, tracing, diagnostics_channel): given every
+ * engine built from the options it was passed in (`observe`), once, when the engine is built.
+ */
+export interface CacheInstrument {
+  attach(cache: InstrumentedCache): void
+}
+
+/** What an instrument sees of one namespace's engine. */
+export interface InstrumentedCache {
+  readonly config: Readonly<Pick<EngineConfig, 'namespace' | 'backend' | 'l1'>>
+  /** Where the engine reports (`observe` an observer on it). */
+  readonly events: CacheEvents
+  /** L1 hits are counted here, not reported (read them when scraped). */
+  readonly stats: { readonly l1Hits: number }
 }
 
 /** The part of the store's reliability layers the engine reads. */

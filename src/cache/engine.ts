@@ -54,6 +54,7 @@ export class CacheEngine {
             events: this.events,
             logger: config.logger,
           })
+    for (const instrument of config.instruments ?? []) instrument.attach(this)
   }
 
   /** Whether `ready()` has settled: reads need not wait for it. */

@@ -16,6 +16,12 @@ export interface Refusal {
 
 export interface CacheObserver {
   l1Hit?(namespace: string, key: string): void
+  /**
+   * With `l1Hit`: read on every L1 hit to decide whether to report it (a diagnostics channel, whose
+   * `hasSubscribers` is a property read). An observer attached for good then costs a hit that read,
+   * not a call, while nobody listens.
+   */
+  readonly l1HitWhen?: { readonly hasSubscribers: boolean }
   l2Hit?(namespace: string, key: string): void
   /** A caller joined a computation or read already in flight for its key (single-flight). */
   joined?(namespace: string, key: string): void
@@ -56,8 +62,7 @@ export type StaleReason = 'swr' | 'grace-error' | 'grace-backend' | 'soft-timeou
  */
 export type LockOutcome = 'acquired' | 'waited' | 'fellThrough'
 
-
-type Method = keyof CacheObserver
+type Method = Exclude<keyof CacheObserver, 'l1HitWhen'>
 
 /**
  * Fans each report out to the observers that have the method. Lists are built when an observer is
@@ -66,21 +71,34 @@ type Method = keyof CacheObserver
 export class CacheEvents {
   readonly #observers: CacheObserver[] = []
   #wantsL1Hit = false
+  /** The `l1HitWhen` switches of observers that want L1 hits only while someone listens. */
+  #l1HitWhen: ReadonlyArray<{ readonly hasSubscribers: boolean }> = []
 
   /** Whether an attached observer wants L1 hits (the hit path checks this before reporting). */
   get wantsL1Hit(): boolean {
-    return this.#wantsL1Hit
+    if (this.#wantsL1Hit) return true
+    const gates = this.#l1HitWhen
+    for (let i = 0; i < gates.length; i++) {
+      if ((gates[i] as { hasSubscribers: boolean }).hasSubscribers) return true
+    }
+    return false
   }
 
   /** Attaches an observer; the returned function detaches it. */
   observe(observer: CacheObserver): () => void {
     this.#observers.push(observer)
-    this.#wantsL1Hit ||= observer.l1Hit !== undefined
+    this.#indexL1Hit()
     return () => {
       const at = this.#observers.indexOf(observer)
       if (at >= 0) this.#observers.splice(at, 1)
-      this.#wantsL1Hit = this.#observers.some((o) => o.l1Hit !== undefined)
+      this.#indexL1Hit()
     }
+  }
+
+  #indexL1Hit(): void {
+    const hearing = this.#observers.filter((o) => o.l1Hit !== undefined)
+    this.#wantsL1Hit = hearing.some((o) => o.l1HitWhen === undefined)
+    this.#l1HitWhen = hearing.flatMap((o) => (o.l1HitWhen === undefined ? [] : [o.l1HitWhen]))
   }
 
   emit<M extends Method>(method: M, ...args: Parameters<NonNullable<CacheObserver[M]>>): void {

@@ -35,6 +35,8 @@ export class BackpressureBackend extends PassThroughBackend {
   #inFlight = 0
   #shed = 0
   #lastShedAt = 0
+  /** Told of every shed operation (metrics, diagnostics_channel); set by whoever composes the layers. */
+  onShed: ((operation: string) => void) | undefined
 
   override readonly getManyWithTtl:
     | ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>)
@@ -104,6 +106,7 @@ export class BackpressureBackend extends PassThroughBackend {
   #shedError(op: string, why: string): BackendError {
     this.#shed++
     this.#lastShedAt = performance.now()
+    this.onShed?.(op)
     return new BackendError(
       'OVERLOADED',
       `${this.name} ${op} shed: all ${this.settings.maxConcurrent} L2 slots were busy and ${why}, so a read is a miss and a write is skipped: ` +

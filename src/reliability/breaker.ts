@@ -61,6 +61,8 @@ export class CircuitBreakerBackend extends PassThroughBackend {
   #opened = 0
   #rejected = 0
   #lastFailure: unknown
+  /** Told of every change of state (metrics, diagnostics_channel); set by whoever composes the layers. */
+  onTransition: ((from: BreakerState, to: BreakerState, reason: string) => void) | undefined
 
   override readonly getManyWithTtl:
     | ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>)
@@ -151,7 +153,7 @@ export class CircuitBreakerBackend extends PassThroughBackend {
   #admitProbe(): boolean {
     if (this.#state === 'open') {
       if (this.#retryInMs() > 0) return false
-      this.#enter('half-open')
+      this.#enter('half-open', `${this.settings.recoveryMs} ms passed since it opened`)
       this.#logger.debug?.(
         { event: 'l2-breaker-half-open', backend: this.name },
         `L2 circuit breaker of ${this.name} half-open: letting ${this.settings.halfOpenProbes} probe(s) through`,
@@ -169,7 +171,7 @@ export class CircuitBreakerBackend extends PassThroughBackend {
     }
     this.#probes--
     if (++this.#successes < this.settings.successThreshold) return
-    this.#enter('closed')
+    this.#enter('closed', `${this.settings.successThreshold} probes succeeded`)
     this.#logger.info?.(
       { event: 'l2-breaker-closed', backend: this.name },
       `L2 circuit breaker of ${this.name} closed: ${this.settings.successThreshold} probes succeeded, L2 is used again`,
@@ -203,8 +205,8 @@ export class CircuitBreakerBackend extends PassThroughBackend {
   }
 
   #open(why: string): void {
-    this.#enter('open')
     this.#openedAt = performance.now()
+    this.#enter('open', why)
     this.#opened++
     this.#logger.warn(
       { event: 'l2-breaker-open', backend: this.name, err: this.#lastFailure },
@@ -212,12 +214,14 @@ export class CircuitBreakerBackend extends PassThroughBackend {
     )
   }
 
-  #enter(state: BreakerState): void {
+  #enter(state: BreakerState, reason: string): void {
+    const from = this.#state
     this.#state = state
     this.#epoch++
     this.#failures = 0
     this.#successes = 0
     this.#probes = 0
+    this.onTransition?.(from, state, reason)
   }
 
   #refusal(op: string): BackendError {
