@@ -1,5 +1,6 @@
 /** Public surface of the cache layer; re-exported by src/index.ts. */
 
+export type { BackendHealth } from '../backends/backend.js'
 export type {
   Backend,
   BackendCapabilities,
@@ -14,7 +15,6 @@ export type {
   BreakerOptions,
   ReliabilityOptions,
 } from '../backends/reliability-options.js'
-export type { BackendHealth } from '../backends/backend.js'
 export type { CacheInstrument, InstrumentedCache } from '../cache/config.js'
 export type { CacheEvents, CacheObserver, LockOutcome, Refusal, StaleReason, Tier } from '../cache/events.js'
 export { L1Cache } from '../cache/l1.js'
