@@ -11,7 +11,7 @@ export interface Sample {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g
 
-function unescape(value: string): string {
+function unescapeLabel(value: string): string {
   return value.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c))
 }
 
@@ -22,16 +22,22 @@ export function parseScrape(text: string): Sample[] {
     const match = SAMPLE.exec(line)
     if (match === null) throw new Error(`not a sample line: ${line}`)
     const labels: Record<string, string> = {}
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key as string] = unescape(value as string)
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[key as string] = unescapeLabel(value as string)
     const raw = match[3] as string
-    const value = raw === '+Inf' ? Number.POSITIVE_INFINITY : raw === '-Inf' ? Number.NEGATIVE_INFINITY : Number(raw)
+    const value =
+      raw === '+Inf' ? Number.POSITIVE_INFINITY : raw === '-Inf' ? Number.NEGATIVE_INFINITY : Number(raw)
     samples.push({ name: match[1] as string, labels, value })
   }
   return samples
 }
 
 /** The samples of `name` whose labels include `where`. */
-export function select(samples: readonly Sample[], name: string, where: Record<string, string> = {}): Sample[] {
+export function select(
+  samples: readonly Sample[],
+  name: string,
+  where: Record<string, string> = {},
+): Sample[] {
   return samples.filter(
     (s) => s.name === name && Object.entries(where).every(([key, value]) => s.labels[key] === value),
   )
