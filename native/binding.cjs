@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.ByteStorage = nativeBinding.ByteStorage
 module.exports.TenantKeys = nativeBinding.TenantKeys
+module.exports.blake2b256Hex = nativeBinding.blake2b256Hex
 module.exports.checksum = nativeBinding.checksum
 module.exports.checksumHex = nativeBinding.checksumHex
 module.exports.limits = nativeBinding.limits

@@ -56,6 +56,12 @@ export declare class TenantKeys {
   decryptTo(sealed: Uint8Array, cacheKey: string, format: string, compressed: boolean, originalType: string | undefined | null, scratch: Uint8Array): number | Buffer
 }
 
+/**
+ * BLAKE2b-256 (unkeyed, 32-byte digest) of `data` as 64 lowercase hex characters: the hash of
+ * an interop/v1 key over the canonical MessagePack of the arguments.
+ */
+export declare function blake2b256Hex(data: Uint8Array): string
+
 export interface ByteStorageOptions {
   /** Format name written into envelopes when `store` is not given one. Default `"msgpack"`. */
   format?: string

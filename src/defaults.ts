@@ -15,6 +15,8 @@ export interface IntentDefaults {
   readonly l2: 'env' | 'memory' | 'none'
   /** Whether values are sealed with AES-256-GCM before they leave the process. */
   readonly encrypt: boolean
+  /** Whether cold keys are computed once across processes (distributed single-flight through the store). */
+  readonly lock: boolean
   /** One line for the README. */
   readonly purpose: string
 }
@@ -25,6 +27,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'env',
     encrypt: false,
+    lock: false,
     purpose: 'General purpose; an entry never lives forever by accident',
   },
   minimal: {
@@ -32,6 +35,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'env',
     encrypt: false,
+    lock: false,
     purpose: 'Short-lived data, smallest staleness window (protocol preset)',
   },
   production: {
@@ -39,6 +43,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'env',
     encrypt: false,
+    lock: true,
     purpose: 'Shared Redis in production (protocol preset)',
   },
   secure: {
@@ -46,6 +51,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'env',
     encrypt: true,
+    lock: false,
     purpose: 'AES-256-GCM before values leave the process, fails closed (protocol preset)',
   },
   dev: {
@@ -53,6 +59,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'env',
     encrypt: false,
+    lock: false,
     purpose: 'Local development: a minute of staleness at most while code changes',
   },
   test: {
@@ -60,6 +67,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'memory',
     encrypt: false,
+    lock: false,
     purpose: 'Test suites: a private MemoryBackend per cache, never the Redis of the environment',
   },
   io: {
@@ -67,6 +75,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'env',
     encrypt: false,
+    lock: false,
     purpose: 'Slow I/O (HTTP APIs, files) whose results change rarely (protocol preset)',
   },
   local: {
@@ -74,6 +83,7 @@ export const INTENT_DEFAULTS: Readonly<Record<IntentName, IntentDefaults>> = Obj
     l1: true,
     l2: 'none',
     encrypt: false,
+    lock: false,
     purpose: 'This process only: L1, no backend, works for synchronous functions too',
   },
 })
@@ -119,6 +129,28 @@ export const CACHE_DEFAULTS = Object.freeze({
   generationTtlSeconds: 30 * 86_400,
   /** Derived tenant key handles kept per encrypted cache. */
   tenantKeyCacheSize: 1024,
+  /**
+   * Each write's TTL is spread uniformly over ±this fraction, so keys written together do not
+   * expire together (`ttlJitter`; whole seconds: TTLs under 5 s do not move at 10 %).
+   */
+  ttlJitter: 0.1,
+  /** Stale-while-revalidate window past the TTL, in seconds (`staleWhileRevalidate`; 0: off). */
+  staleWhileRevalidateSeconds: 0,
+  /** Grace period past the TTL in which a failure is answered by the stale value, in seconds (0: off). */
+  graceSeconds: 0,
+  /** Fraction of the TTL left below which a hit starts a background refresh (`refreshAhead`; 0: off). */
+  refreshAhead: 0,
+  /** Soft timeout of the wrapped function, in milliseconds (`computeTimeout.softMs`; 0: none). */
+  computeSoftTimeoutMs: 0,
+  /** Hard timeout of the wrapped function, in milliseconds (`computeTimeout.hardMs`; 0: none). */
+  computeHardTimeoutMs: 0,
+  /** Distributed lock: lease of the process computing a cold key, in milliseconds (`lock.leaseMs`). */
+  lockLeaseMs: 10_000,
+  /** Distributed lock: how long other processes wait for its value before computing, in ms (`lock.waitMs`). */
+  lockWaitMs: 5_000,
+  /** Distributed lock: a waiter's first pause between checks, doubling up to `lockMaxRetryMs` (±50 % jitter). */
+  lockRetryMs: 10,
+  lockMaxRetryMs: 200,
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */
   minTtlSeconds: 1,
   /** Keys fetched per SCAN call and deleted per UNLINK call when clearing a namespace. */
@@ -183,11 +215,12 @@ function row(cells: ReadonlyArray<string | number | boolean>): string {
 /** Markdown for the README: the intents table, then the global settings table. */
 export function renderDefaultsMarkdown(): string {
   const lines: string[] = []
-  lines.push(row(['Intent', 'TTL (s)', 'L1', 'L2', 'Encrypted', 'Purpose']))
-  lines.push(row(['---', '---', '---', '---', '---', '---']))
+  lines.push(row(['Intent', 'TTL (s)', 'L1', 'L2', 'Encrypted', 'Lock', 'Purpose']))
+  lines.push(row(['---', '---', '---', '---', '---', '---', '---']))
   for (const [name, d] of Object.entries(INTENT_DEFAULTS)) {
     const label = name === 'default' ? '`cache`' : `\`cache.${name}\``
-    lines.push(row([label, d.ttl, d.l1 ? 'yes' : 'no', d.l2, d.encrypt ? 'yes' : 'no', d.purpose]))
+    const yes = (flag: boolean) => (flag ? 'yes' : 'no')
+    lines.push(row([label, d.ttl, yes(d.l1), d.l2, yes(d.encrypt), yes(d.lock), d.purpose]))
   }
   lines.push('')
   lines.push(row(['Setting', 'Default']))

@@ -70,6 +70,8 @@ export class BackendError extends CachekitError {
 }
 /** The cache (or cached function) was closed: its connection is released and it serves no more calls. */
 export class CacheClosedError extends CachekitError {}
+/** A cached function ran past its hard timeout (`computeTimeout.hardMs`); it goes on in the background. */
+export class FunctionTimeoutError extends CachekitError {}
 /** A caller tried to change a Map, Set or Date that frozen-mode L1 shares between all callers. */
 export class FrozenValueError extends CachekitError {}
 /** The native addon could not be loaded for this platform. */

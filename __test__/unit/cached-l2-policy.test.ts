@@ -9,7 +9,7 @@ describe('cache(fn): the L2 read and write policy', () => {
     // One function wrapped twice stands for the same code in two processes sharing the backend.
     let result = 'x'
     const load = async () => result
-    const get = cache(load, { namespace: 'ttl', ttl: 120, backend })
+    const get = cache(load, { namespace: 'ttl', ttl: 120, backend, ttlJitter: false })
     await get()
     const ttl = await backend.ttl(get.key())
     expect(ttl).toBeGreaterThan(118)

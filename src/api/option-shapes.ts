@@ -14,6 +14,7 @@ import {
   positiveInteger,
   type Shape,
 } from '../validate.js'
+import { FRESHNESS_SHAPES } from './freshness-options.js'
 import { isInteropOption } from './interop.js'
 
 /** The shape of every option object the API takes, checked whole before anything is built. */
@@ -127,6 +128,7 @@ const COMMON: Shape = {
   logger: isLogger,
   reliability: checkReliability,
   observe: checkObserve,
+  ...FRESHNESS_SHAPES,
 }
 
 export const CACHE_OPTIONS: Shape = { ...COMMON, key: isFunction, async: isBoolean, interop: isInteropOption }

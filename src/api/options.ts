@@ -19,6 +19,7 @@ import { TimeoutBackend } from '../reliability/timeout.js'
 import { resolveSerializer, type Serializer, type SerializerName } from '../serializers/index.js'
 import { InteropSerializer } from '../serializers/interop.js'
 import { leaseEnvBackend, resolveMasterKeys } from './env.js'
+import { type FreshnessOptions, resolveFreshness, resolveLock } from './freshness-options.js'
 import { type InteropKeys, type InteropOptions, interopCodec, interopVersion } from './interop.js'
 import { checkL1Options, checkLoggerOption } from './option-shapes.js'
 import { parseTtl } from './ttl.js'
@@ -36,7 +37,7 @@ export interface L1Options {
   mode?: 'copy' | 'frozen'
 }
 
-export interface CacheOptions<Args extends AnyArgs = AnyArgs> {
+export interface CacheOptions<Args extends AnyArgs = AnyArgs> extends FreshnessOptions {
   /**
    * Key segment shared by every entry of this function. Required when the cache has a shared L2
    * (any backend given or found in the environment); defaults to the function (or Class.method)
@@ -316,6 +317,7 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
   const cacheUndefined = resolveCacheUndefined(options.cacheUndefined, serializer)
   const { l1, mode } = resolveL1(intent, options.l1)
   const onDecryptError = options.onDecryptError ?? CACHE_DEFAULTS.onDecryptError
+  const freshness = resolveFreshness(options)
   const { envelope, encryption } = resolveEnvelope(intent, options)
   checkLoggerOption(options.logger)
   const logger = rateLimited(options.logger ?? consoleLogger())
@@ -324,6 +326,13 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     options,
     logger,
   )
+  let lock: ReturnType<typeof resolveLock>
+  try {
+    lock = resolveLock(intent, options.lock, reliability?.store ?? backend)
+  } catch (err) {
+    void discard()
+    throw err
+  }
   if (backend === null && l1 === null) {
     void discard()
     throw new ConfigurationError(
@@ -346,6 +355,8 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     envelope,
     encryption,
     store: reliability?.store ?? backend,
+    freshness,
+    lock,
     onDecryptError,
     cacheUndefined,
     logger,

@@ -13,6 +13,7 @@ import {
 import { canonicalArgs } from '../keys/normalize.js'
 import type { HealthReport } from '../reliability/health.js'
 import { checkOptions } from '../validate.js'
+import { asyncOnlyOption, asyncOnlyPolicy } from './freshness-options.js'
 import {
   checkArity,
   checkInteropStore,
@@ -134,6 +135,17 @@ export function makeCached<F extends AnyFunction>(
       'SYNC_FUNCTION_NETWORK_BACKEND',
       `${label} is synchronous, so it can only be served from L1 and cannot wait for a ${options.backend.name} backend: ` +
         'declare it async (or pass { async: true } if it returns a Promise), or use cache.local / a MemoryBackend',
+    )
+  }
+  const asyncOnly = isAsync
+    ? undefined
+    : shared === undefined
+      ? asyncOnlyOption(options)
+      : asyncOnlyPolicy(shared.freshness)
+  if (asyncOnly !== undefined) {
+    throw new ConfigurationError(
+      'ASYNC_ONLY_OPTION',
+      `${label} is synchronous, but ${asyncOnly} needs to wait for or refresh a value in the background: declare it async, or remove ${asyncOnly}`,
     )
   }
   if ('fixed' in source && source.composed !== true) validateNamespace(source.fixed)
@@ -268,6 +280,7 @@ export function makeCached<F extends AnyFunction>(
       const hit = e.peek(key)
       if (hit !== MISS) {
         if (sampled) stats.recordSampledHit(started)
+        if (e.refreshesAhead) e.refreshAhead(key, args, () => fn.apply(this, args))
         return Promise.resolve(hit)
       }
       if (!sampled) started = performance.now()

@@ -74,6 +74,11 @@ export interface Backend {
    * one's). Returns the count. Needs `prefixDelete`.
    */
   deleteByPrefix(prefix: string): Promise<number>
+  /**
+   * Optional: leases for distributed single-flight (stampede protection). Present only where the
+   * store can take a lease atomically (Redis `SET NX PX`, an in-process Map).
+   */
+  readonly locks?: BackendLocks
   /** Releases connections and timers; idempotent. */
   close(): Promise<void>
   /**
@@ -83,6 +88,18 @@ export interface Backend {
   health?(): Promise<BackendHealth>
   /** Present exactly when `capabilities.sync` is true: lets synchronous functions use the store as L2. */
   readonly sync?: SyncBackend
+}
+
+/**
+ * Leases on an entry's key, so that one process computes a cold key while the others wait for its
+ * value. The backend derives the lock's own key from the entry key (Redis: `{entry}:lock`, in the
+ * entry's hash slot).
+ */
+export interface BackendLocks {
+  /** Takes the lease when nobody holds it: true when taken (by `token`, for `leaseMs`). */
+  acquire(key: string, token: string, leaseMs: number): Promise<boolean>
+  /** Gives the lease back only if `token` still holds it (compare-and-delete); true when it did. */
+  release(key: string, token: string): Promise<boolean>
 }
 
 /** What a backend says about itself. */

@@ -1,4 +1,11 @@
-import type { Backend, BackendCapabilities, BackendEntry, BackendHealth, SyncBackend } from './backend.js'
+import type {
+  Backend,
+  BackendCapabilities,
+  BackendEntry,
+  BackendHealth,
+  BackendLocks,
+  SyncBackend,
+} from './backend.js'
 
 const MEMORY_CAPABILITIES: BackendCapabilities = Object.freeze({
   prefixDelete: true,
@@ -23,6 +30,22 @@ export class MemoryBackend implements Backend {
   readonly #slots = new Map<string, Slot>()
   #writes = 0
   readonly sync: SyncBackend
+  readonly #leases = new Map<string, { token: string; until: number }>()
+  /** Leases of distributed single-flight between the caches of this process. */
+  readonly locks: BackendLocks = {
+    acquire: async (key, token, leaseMs) => {
+      const held = this.#leases.get(key)
+      if (held !== undefined && held.until > Date.now()) return false
+      this.#leases.set(key, { token, until: Date.now() + leaseMs })
+      return true
+    },
+    release: async (key, token) => {
+      const held = this.#leases.get(key)
+      if (held === undefined || held.token !== token || held.until <= Date.now()) return false
+      this.#leases.delete(key)
+      return true
+    },
+  }
 
   constructor() {
     this.sync = {

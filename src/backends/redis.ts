@@ -11,7 +11,8 @@ import {
   positiveInteger,
   type Shape,
 } from '../validate.js'
-import type { Backend, BackendCapabilities, BackendEntry } from './backend.js'
+import type { Backend, BackendCapabilities, BackendEntry, BackendLocks } from './backend.js'
+import { lockKeyOf } from './lock-key.js'
 import {
   BACKSTOP_FACTOR,
   ConnectionWatch,
@@ -56,6 +57,11 @@ const OPTIONS: Shape = {
   reliability: checkReliability,
 }
 
+// Deletes the lock only while it holds this caller's token: a holder whose lease ran out never
+// removes the lock another process took since.
+const RELEASE_LOCK_SCRIPT =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+
 const GET_WITH_TTL_SCRIPT =
   "local out = {} for i, key in ipairs(KEYS) do out[2 * i - 1] = redis.call('GET', key) out[2 * i] = redis.call('PTTL', key) end return out"
 const GET_WITH_TTL_SHA = createHash('sha1').update(GET_WITH_TTL_SCRIPT).digest('hex')
@@ -86,6 +92,19 @@ export class RedisBackend implements Backend {
   /** The deadline of health()'s PING and, on an owned connection, of the start-up wait. */
   readonly timeoutMs: number
   readonly #owned: boolean
+  /** Leases of distributed single-flight: `SET {key}:lock token NX PX lease`, compare-and-delete release. */
+  readonly locks: BackendLocks = {
+    acquire: (key, token, leaseMs) =>
+      this.#send('SET NX', async () => {
+        const reply = await this.client.set(lockKeyOf(this.#prefix + key), token, 'PX', leaseMs, 'NX')
+        return reply === 'OK'
+      }),
+    release: (key, token) =>
+      this.#send('EVAL', async () => {
+        const deleted = await this.client.eval(RELEASE_LOCK_SCRIPT, 1, lockKeyOf(this.#prefix + key), token)
+        return Number(deleted) === 1
+      }),
+  }
   readonly #prefix: string
   readonly #batch: number
   /** What this backend puts in front of every key (`keyPrefix`; '' when none). */

@@ -3,8 +3,10 @@ import type { Envelope } from '../envelope/envelope.js'
 import type { BreakerState } from '../reliability/breaker.js'
 import type { Serializer } from '../serializers/serializer.js'
 import type { CacheEvents } from './events.js'
+import type { FreshnessPolicy } from './freshness.js'
 import type { L1Cache } from './l1.js'
 import type { CacheLogger } from './logger.js'
+import type { LockSettings } from './stampede-lock.js'
 
 /** Everything one namespace's engine is built from (resolved options plus the namespace). */
 export interface EngineConfig {
@@ -35,6 +37,10 @@ export interface EngineConfig {
   reliability?: StoreWatch | null
   /** Attached to the engine when it is built (the `observe` option, and diagnostics_channel). */
   instruments?: readonly CacheInstrument[]
+  /** Stale-while-revalidate, grace, refresh-ahead, TTL jitter, function timeouts (absent: all off). */
+  freshness?: FreshnessPolicy
+  /** Distributed single-flight of cold keys (absent or null: off; needs a store with `locks`). */
+  lock?: LockSettings | null
 }
 
 /**

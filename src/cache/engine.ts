@@ -1,5 +1,7 @@
 import type { EngineConfig } from './config.js'
 import { CacheEvents } from './events.js'
+import { extraMs, type FreshnessPolicy, jitteredTtl, NO_FRESHNESS_FEATURES } from './freshness.js'
+import { FunctionReads } from './function-reads.js'
 import { generationOf, type NamespaceGeneration } from './generation.js'
 import { describeCache } from './info.js'
 import { L2Tier } from './l2-tier.js'
@@ -27,6 +29,11 @@ export class CacheEngine {
   readonly l2: L2Tier | null
   readonly #flights = new SingleFlight<Stored>()
   readonly #generation: NamespaceGeneration | null
+  readonly #policy: FreshnessPolicy
+  /** How long entries are kept past their fresh deadline (max of swr and grace), in ms. */
+  readonly #extraMs: number
+  /** A cached function's way past L1: L2, freshness rules, the computation (lock, timeouts, grace). */
+  readonly #reads: FunctionReads
   #loaded: Promise<void> | undefined
   /** Set once `ready()` has settled successfully: reads then skip awaiting it. */
   #isReady = false
@@ -35,6 +42,8 @@ export class CacheEngine {
     this.config = config
     this.events.observe(this.stats)
     this.values = new ValueCopies(config.serializer, config.l1Mode)
+    this.#policy = config.freshness ?? NO_FRESHNESS_FEATURES
+    this.#extraMs = extraMs(this.#policy)
     const backend = config.backend
     this.#generation =
       backend === null || backend.capabilities.prefixDelete
@@ -54,6 +63,17 @@ export class CacheEngine {
             events: this.events,
             logger: config.logger,
           })
+    this.#reads = new FunctionReads({
+      config,
+      policy: this.#policy,
+      l2: this.l2,
+      values: this.values,
+      events: this.events,
+      ready: () => this.ready(),
+      isReady: () => this.#isReady,
+      fillL1: (key, stored, ttlMs, staleMs) => this.fillL1(key, stored, ttlMs, staleMs),
+      write: this.#write,
+    })
     for (const instrument of config.instruments ?? []) instrument.attach(this)
   }
 
@@ -99,13 +119,16 @@ export class CacheEngine {
     return this.values.fromEntry(entry)
   }
 
-  /** Internal: puts a stored value into L1 in this cache's mode. */
-  fillL1(key: string, stored: Stored, ttlMs: number): void {
+  /** Internal: puts a stored value into L1 in this cache's mode, kept `staleMs` past `ttlMs`. */
+  fillL1(key: string, stored: Stored, ttlMs: number, staleMs = 0): void {
     const l1 = this.config.l1
-    if (l1 !== null) this.values.fill(l1, key, stored, ttlMs)
+    if (l1 !== null) this.values.fill(l1, key, stored, ttlMs, staleMs)
   }
 
-  /** Internal: the read path. An L2 read that fills L1 for no longer than L2 keeps the entry; undefined on a miss. */
+  /**
+   * Internal (by-key reads): an L2 read that fills L1 for no longer than L2 keeps the entry;
+   * undefined on a miss. By-key entries have no stale window: present is fresh.
+   */
   readL2(key: string, args: readonly unknown[]): Promise<Stored | undefined> {
     const l2 = this.l2
     if (l2 === null) return Promise.resolve(undefined)
@@ -127,16 +150,18 @@ export class CacheEngine {
 
   /**
    * A cached call's write: serialize, fill L1, write L2 and wait for it (failures reported, not
-   * thrown), unless the store is known to be down (see #writeInBackground).
+   * thrown), unless the store is known to be down (see #writeInBackground). The TTL is jittered
+   * once for both tiers, and both keep the entry for the stale window beyond it.
    */
-  async #write(key: string, args: readonly unknown[], value: unknown): Promise<Stored> {
+  #write = async (key: string, args: readonly unknown[], value: unknown): Promise<Stored> => {
     if (this.#skipsStore(key, value)) return NOT_STORED
     const payload = this.config.serializer.serialize(value)
     const stored = this.values.stored(payload)
-    this.fillL1(key, stored, this.config.ttl * 1000)
+    const ttl = jitteredTtl(this.config.ttl, this.#policy.jitter)
+    this.fillL1(key, stored, ttl * 1000, this.#extraMs)
     this.events.emit('write', this.config.namespace, key, payload.byteLength)
     if (this.l2 === null) return stored
-    const writing = this.l2.write(key, args, payload, this.config.ttl)
+    const writing = this.l2.write(key, args, payload, ttl + Math.ceil(this.#extraMs / 1000))
     if (this.config.reliability?.down === true) await this.#writeInBackground(key, writing)
     else await writing
     return stored
@@ -172,13 +197,30 @@ export class CacheEngine {
       this.events.emit('joined', this.config.namespace, key)
       return this.#join(flight, started)
     }
-    return this.#lead(key, this.#readOrCompute(key, args, compute), started)
+    return this.#lead(key, this.#reads.readOrCompute(key, args, compute), started)
   }
 
   /** Skips both reads, computes and overwrites; later concurrent callers join this computation. */
   refresh(key: string, args: readonly unknown[], compute: () => unknown): Promise<unknown> {
     this.events.emit('refresh', this.config.namespace, key)
     return this.#lead(key, this.#computeWhenReady(key, args, compute), undefined)
+  }
+
+  /**
+   * Refresh-ahead, after an L1 hit: when less than the configured fraction of the TTL is left, the
+   * function runs in the background (once per key) and the hit is served as it is.
+   */
+  refreshAhead(key: string, args: readonly unknown[], compute: () => unknown): void {
+    const ratio = this.#policy.refreshAhead
+    if (ratio === 0) return
+    const left = this.config.l1?.remainingMs(key)
+    if (left !== undefined && left < ratio * this.config.ttl * 1000)
+      this.#reads.computations.inBackground(key, args, compute)
+  }
+
+  /** Whether hits must be followed by `refreshAhead` (checked once per call, cheaply). */
+  get refreshesAhead(): boolean {
+    return this.#policy.refreshAhead > 0
   }
 
   /** A joining caller's value, recording latency in the same reaction (no extra promise). */
@@ -216,32 +258,9 @@ export class CacheEngine {
     )
   }
 
-  #readOrCompute(key: string, args: readonly unknown[], compute: () => unknown): Promise<Stored> {
-    // A read starts at once when nothing is loading (the common case: no extra tick).
-    const read = this.#isReady ? this.readL2(key, args) : this.ready().then(() => this.readL2(key, args))
-    return read.then((stored) => {
-      if (stored !== undefined) return stored
-      this.events.emit('miss', this.config.namespace, key)
-      return this.#compute(key, args, compute)
-    })
-  }
-
   async #computeWhenReady(key: string, args: readonly unknown[], compute: () => unknown): Promise<Stored> {
     await this.ready()
-    return this.#compute(key, args, compute)
-  }
-
-  async #compute(key: string, args: readonly unknown[], compute: () => unknown): Promise<Stored> {
-    const started = performance.now()
-    let value: unknown
-    try {
-      value = await compute()
-    } catch (err) {
-      this.events.emit('computed', this.config.namespace, key, performance.now() - started, false)
-      throw err
-    }
-    this.events.emit('computed', this.config.namespace, key, performance.now() - started, true)
-    return this.#write(key, args, value)
+    return this.#reads.computations.run(key, args, compute, undefined, false)
   }
 
   /** Synchronous functions: L1 was missed; an in-process store's sync face, then compute. */
@@ -259,8 +278,9 @@ export class CacheEngine {
     if (this.#skipsStore(key, value)) return undefined
     const payload = this.config.serializer.serialize(value)
     const stored = this.values.stored(payload)
-    this.l2?.writeSync(key, args, payload, this.config.ttl)
-    this.fillL1(key, stored, this.config.ttl * 1000)
+    const ttl = jitteredTtl(this.config.ttl, this.#policy.jitter)
+    this.l2?.writeSync(key, args, payload, ttl)
+    this.fillL1(key, stored, ttl * 1000)
     this.events.emit('write', this.config.namespace, key, payload.byteLength)
     return stored.value
   }

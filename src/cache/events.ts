@@ -45,6 +45,8 @@ export interface CacheObserver {
   stale?(namespace: string, key: string, reason: StaleReason): void
   /** A background recomputation (stale-while-revalidate, refresh-ahead) ended. */
   backgroundRefresh?(namespace: string, key: string, ok: boolean): void
+  /** A call failed because the function ran past its hard timeout (it goes on in the background). */
+  computeTimeout?(namespace: string, key: string): void
   /** The distributed lock of a cold key: taken, waited for (another process computed), or given up on. */
   lock?(namespace: string, key: string, outcome: LockOutcome): void
 }

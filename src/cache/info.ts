@@ -34,6 +34,13 @@ export function describeCache(config: EngineConfig, stats: CacheStats, inFlight:
     l2Rejected: stats.l2Rejected,
     undefinedResults: stats.undefinedResults,
     inFlight,
+    stale: {
+      served: { ...stats.staleServed },
+      backgroundRefreshes: stats.backgroundRefreshes,
+      backgroundRefreshFailures: stats.backgroundRefreshFailures,
+    },
+    lock: { ...stats.locks },
+    computeTimeouts: stats.computeTimeouts,
     avgLatencyMs: stats.avgLatencyMs,
   }
 }

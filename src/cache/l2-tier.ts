@@ -37,6 +37,9 @@ export interface Prepared {
 
 type Unwrapped = { data: Buffer; format: string }
 
+/** What `readEntry` resolves to when the store failed (as opposed to not holding the key). */
+export const READ_FAILED: unique symbol = Symbol('cachekit.readFailed')
+
 /**
  * The L2 tier of one namespace, and the failure policy that goes with it, in one place:
  * - reads: a failing backend is a miss (reported, logged); an entry that fails its checks is a miss
@@ -80,20 +83,42 @@ export class L2Tier {
    * an async function: one tick per hit.
    */
   read(key: string, args: readonly unknown[], withTtl: boolean): Promise<L2Read | undefined> {
+    return this.readEntry(key, args, withTtl, 0).then((read) => (read === READ_FAILED ? undefined : read))
+  }
+
+  /**
+   * `read`, telling a failed read (READ_FAILED: reported and logged already) from a miss. An entry
+   * with `staleAfterMs` or less left is past its fresh deadline: returned, but not counted as a hit.
+   */
+  readEntry(
+    key: string,
+    args: readonly unknown[],
+    withTtl: boolean,
+    staleAfterMs: number,
+  ): Promise<L2Read | undefined | typeof READ_FAILED> {
     const backend = this.#c.backend
+    const failed = (err: unknown): typeof READ_FAILED => {
+      this.#readFailed(key, err)
+      return READ_FAILED
+    }
     try {
       if (!withTtl) {
-        return backend.get(this.#at(key)).then(
-          (bytes) => (bytes === null ? undefined : this.#accept(key, args, bytes, null)),
-          (err) => this.#readFailed(key, err),
-        )
+        return backend
+          .get(this.#at(key))
+          .then(
+            (bytes) => (bytes === null ? undefined : this.#accept(key, args, bytes, null, staleAfterMs)),
+            failed,
+          )
       }
-      return backend.getWithTtl(this.#at(key)).then(
-        (entry) => (entry === null ? undefined : this.#accept(key, args, entry.value, entry.ttlMs)),
-        (err) => this.#readFailed(key, err),
-      )
+      return backend
+        .getWithTtl(this.#at(key))
+        .then(
+          (entry) =>
+            entry === null ? undefined : this.#accept(key, args, entry.value, entry.ttlMs, staleAfterMs),
+          failed,
+        )
     } catch (err) {
-      return Promise.resolve(this.#readFailed(key, err))
+      return Promise.resolve(failed(err))
     }
   }
 
@@ -115,7 +140,7 @@ export class L2Tier {
       out.push(
         bytes == null
           ? undefined
-          : (await this.#accept(keys[i] as string, args[i] ?? [], bytes, null))?.stored,
+          : (await this.#accept(keys[i] as string, args[i] ?? [], bytes, null, 0))?.stored,
       )
     }
     return out
@@ -151,12 +176,13 @@ export class L2Tier {
     args: readonly unknown[],
     bytes: Buffer,
     ttlMs: number | null,
+    staleAfterMs: number,
   ): L2Read | Promise<L2Read | undefined> {
     const { envelope, serializer } = this.#c
     if (bytes.byteLength >= this.#asyncBytes) {
       return envelope.unwrapAsync(bytes, serializer.format, key, args, serializer.isMsgpack).then(
-        (unwrapped) => this.#settle(key, this.#decode(key, unwrapped), ttlMs),
-        (err: unknown) => this.#settle(key, this.#refuse(key, err), ttlMs),
+        (unwrapped) => this.#settle(key, this.#decode(key, unwrapped), ttlMs, staleAfterMs),
+        (err: unknown) => this.#settle(key, this.#refuse(key, err), ttlMs, staleAfterMs),
       )
     }
     let stored: Stored | null
@@ -165,12 +191,17 @@ export class L2Tier {
     } catch (err) {
       stored = this.#refuse(key, err)
     }
-    return this.#settle(key, stored, ttlMs)
+    return this.#settle(key, stored, ttlMs, staleAfterMs)
   }
 
-  #settle(key: string, stored: Stored | null, ttlMs: number | null): L2Read | Promise<undefined> {
+  #settle(
+    key: string,
+    stored: Stored | null,
+    ttlMs: number | null,
+    staleAfterMs: number,
+  ): L2Read | Promise<undefined> {
     if (stored === null) return this.deleteRefused(key).then(() => undefined)
-    this.#c.events.emit('l2Hit', this.#c.namespace, key)
+    if (ttlMs === null || ttlMs > staleAfterMs) this.#c.events.emit('l2Hit', this.#c.namespace, key)
     return { stored, ttlMs }
   }
 

@@ -1,6 +1,6 @@
 import { BACKEND_ERROR_KINDS, BackendError, type BackendErrorKind } from '../errors.js'
 import type { BreakerState } from '../reliability/breaker.js'
-import type { CacheObserver, Refusal } from './events.js'
+import type { CacheObserver, LockOutcome, Refusal, StaleReason } from './events.js'
 
 /** What `info()` returns. Counters only grow; `avgLatencyMs` estimates every cached call (hits and misses). */
 export interface CacheInfo {
@@ -45,6 +45,18 @@ export interface CacheInfo {
   /** Calls whose function returned `undefined`: returned to the caller, not stored (see `cacheUndefined`). */
   undefinedResults: number
   inFlight: number
+  /** Stampedes and freshness (README "Stampedes and freshness"): what was served stale, and why. */
+  stale: {
+    /** Values served past their fresh TTL, by reason. */
+    served: Record<StaleReason, number>
+    /** Background recomputations (stale-while-revalidate, refresh-ahead) that ended well / failed. */
+    backgroundRefreshes: number
+    backgroundRefreshFailures: number
+  }
+  /** The distributed lock of cold keys: taken, waited for (another process computed), given up on. */
+  lock: Record<LockOutcome, number>
+  /** Calls that failed because the function ran past its hard timeout. */
+  computeTimeouts: number
   /**
    * Mean latency of a cached call in ms, an estimate: misses, L2 reads and refreshes are each timed,
    * while L1 hits are timed one call in HIT_SAMPLE_INTERVAL (64) and that sample counts for 64 hits,
@@ -77,6 +89,16 @@ export class CacheStats implements CacheObserver {
   ) as Record<BackendErrorKind, number>
   l2Shed = 0
   l2Rejected = 0
+  readonly staleServed: Record<StaleReason, number> = {
+    swr: 0,
+    'grace-error': 0,
+    'grace-backend': 0,
+    'soft-timeout': 0,
+  }
+  backgroundRefreshes = 0
+  backgroundRefreshFailures = 0
+  readonly locks: Record<LockOutcome, number> = { acquired: 0, waited: 0, fellThrough: 0 }
+  computeTimeouts = 0
   #calls = 0
   #latencyMs = 0
   #tick = 0
@@ -107,6 +129,19 @@ export class CacheStats implements CacheObserver {
     this.l2Errors[backendError?.kind ?? 'transient']++
     if (backendError?.code === 'OVERLOADED') this.l2Shed++
     else if (backendError?.code === 'CIRCUIT_OPEN') this.l2Rejected++
+  }
+  stale(_namespace: string, _key: string, reason: StaleReason): void {
+    this.staleServed[reason]++
+  }
+  backgroundRefresh(_namespace: string, _key: string, ok: boolean): void {
+    if (ok) this.backgroundRefreshes++
+    else this.backgroundRefreshFailures++
+  }
+  lock(_namespace: string, _key: string, outcome: LockOutcome): void {
+    this.locks[outcome]++
+  }
+  computeTimeout(): void {
+    this.computeTimeouts++
   }
   refused(_namespace: string, _key: string, refusal: Refusal): void {
     if (refusal.decryption) this.decryptErrors++

@@ -59,11 +59,19 @@ export class ValueCopies {
     return serializer.deserialize(bytes)
   }
 
-  /** Puts a stored value into L1 in this mode's form (frozen: the caller's decode, frozen in place). */
-  fill(l1: L1Cache, key: string, stored: Stored, ttlMs: number): void {
+  /**
+   * Puts a stored value into L1 in this mode's form (frozen: the caller's decode, frozen in place),
+   * fresh for `ttlMs` and kept `staleMs` longer for stale-while-revalidate and grace.
+   */
+  fill(l1: L1Cache, key: string, stored: Stored, ttlMs: number, staleMs = 0): void {
     const payload = stored.payload
     if (payload === null) return
-    if (this.mode === 'frozen') l1.setFrozen(key, stored.value, payload.byteLength, ttlMs)
-    else l1.setBytes(key, payload, ttlMs)
+    if (this.mode === 'frozen') l1.setFrozen(key, stored.value, payload.byteLength, ttlMs, staleMs)
+    else l1.setBytes(key, payload, ttlMs, staleMs)
+  }
+
+  /** The value of an L1 entry kept past its fresh deadline, as a Stored a flight can hand out. */
+  fromStaleEntry(entry: L1Entry): Stored {
+    return { value: this.fromEntry(entry), payload: entry.bytes }
   }
 }

@@ -1,4 +1,4 @@
-import type { Backend, BackendEntry } from '../backends/backend.js'
+import type { Backend, BackendEntry, BackendLocks } from '../backends/backend.js'
 import type { BackpressureOptions } from '../backends/reliability-options.js'
 import { BackendError } from '../errors.js'
 import { PassThroughBackend } from './compose.js'
@@ -38,6 +38,8 @@ export class BackpressureBackend extends PassThroughBackend {
   /** Told of every shed operation (metrics, diagnostics_channel); set by whoever composes the layers. */
   onShed: ((operation: string) => void) | undefined
 
+  override readonly locks: BackendLocks | undefined
+
   override readonly getManyWithTtl:
     | ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>)
     | undefined
@@ -48,6 +50,15 @@ export class BackpressureBackend extends PassThroughBackend {
     this.#waiters = new Deadlines<Waiter>(settings.maxWaitMs, (waiter) => {
       waiter.reject(this.#shedError(waiter.op, `none was free within ${settings.maxWaitMs} ms`))
     })
+    const locks = next.locks
+    this.locks =
+      locks === undefined
+        ? undefined
+        : {
+            acquire: (key, token, leaseMs) =>
+              this.#run('acquireLock', () => locks.acquire(key, token, leaseMs)),
+            release: (key, token) => this.#run('releaseLock', () => locks.release(key, token)),
+          }
     const many = next.getManyWithTtl
     this.getManyWithTtl =
       many === undefined ? undefined : (keys) => this.#run('getManyWithTtl', () => many.call(next, keys))

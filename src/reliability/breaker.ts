@@ -1,4 +1,4 @@
-import type { Backend, BackendEntry } from '../backends/backend.js'
+import type { Backend, BackendEntry, BackendLocks } from '../backends/backend.js'
 import type { BreakerOptions } from '../backends/reliability-options.js'
 import { BackendError } from '../errors.js'
 import { PassThroughBackend } from './compose.js'
@@ -64,6 +64,8 @@ export class CircuitBreakerBackend extends PassThroughBackend {
   /** Told of every change of state (metrics, diagnostics_channel); set by whoever composes the layers. */
   onTransition: ((from: BreakerState, to: BreakerState, reason: string) => void) | undefined
 
+  override readonly locks: BackendLocks | undefined
+
   override readonly getManyWithTtl:
     | ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>)
     | undefined
@@ -78,6 +80,15 @@ export class CircuitBreakerBackend extends PassThroughBackend {
     this.settings = settings
     this.enabled = enabled
     this.#logger = logger
+    const locks = next.locks
+    this.locks =
+      locks === undefined
+        ? undefined
+        : {
+            acquire: (key, token, leaseMs) =>
+              this.#call('acquireLock', () => locks.acquire(key, token, leaseMs)),
+            release: (key, token) => this.#call('releaseLock', () => locks.release(key, token)),
+          }
     const many = next.getManyWithTtl
     this.getManyWithTtl =
       many === undefined ? undefined : (keys) => this.#call('getManyWithTtl', () => many.call(next, keys))

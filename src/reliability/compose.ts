@@ -8,6 +8,7 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendEntry,
+  type BackendLocks,
   type SyncBackend,
 } from '../backends/backend.js'
 import { ConfigurationError } from '../errors.js'
@@ -83,6 +84,9 @@ export class PassThroughBackend implements Backend {
   readonly sync: SyncBackend | undefined
   protected readonly next: Backend
 
+  /** Present when `next` has them (leases for distributed single-flight). */
+  readonly locks: BackendLocks | undefined
+
   /** Present when `next` has it (an optional batch read). */
   readonly getManyWithTtl: ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>) | undefined
 
@@ -91,6 +95,7 @@ export class PassThroughBackend implements Backend {
     this.name = next.name
     this.capabilities = next.capabilities
     this.sync = next.sync
+    this.locks = next.locks
     const many = next.getManyWithTtl
     this.getManyWithTtl = many === undefined ? undefined : (keys) => many.call(next, keys)
   }

@@ -1,4 +1,4 @@
-import type { Backend, BackendEntry } from '../backends/backend.js'
+import type { Backend, BackendEntry, BackendLocks } from '../backends/backend.js'
 import { BackendError } from '../errors.js'
 import { PassThroughBackend } from './compose.js'
 import { type Deadline, Deadlines } from './deadlines.js'
@@ -44,6 +44,8 @@ export class TimeoutBackend extends PassThroughBackend {
   /** Past their deadline, rejected after this turn's I/O unless their answer comes in it. */
   #expiring: Pending[] = []
 
+  override readonly locks: BackendLocks | undefined
+
   override readonly getManyWithTtl:
     | ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>)
     | undefined
@@ -56,6 +58,15 @@ export class TimeoutBackend extends PassThroughBackend {
       this.#expiring.push(pending)
       if (this.#expiring.length === 1) setImmediate(this.#expire)
     })
+    const locks = next.locks
+    this.locks =
+      locks === undefined
+        ? undefined
+        : {
+            acquire: (key, token, leaseMs) =>
+              this.#bound('acquireLock', () => locks.acquire(key, token, leaseMs)),
+            release: (key, token) => this.#bound('releaseLock', () => locks.release(key, token)),
+          }
     const many = next.getManyWithTtl
     this.getManyWithTtl =
       many === undefined ? undefined : (keys) => this.#bound('getManyWithTtl', () => many.call(next, keys))
