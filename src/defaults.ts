@@ -150,7 +150,7 @@ export const CACHE_DEFAULTS = Object.freeze({
   lockWaitMs: 5_000,
   /** Distributed lock: a waiter's first pause between checks, doubling up to `lockMaxRetryMs` (±50 % jitter). */
   lockRetryMs: 10,
-  lockMaxRetryMs: 200,
+  lockMaxRetryMs: 100,
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */
   minTtlSeconds: 1,
   /** Keys fetched per SCAN call and deleted per UNLINK call when clearing a namespace. */
