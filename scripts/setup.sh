@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine for development: system packages the tests need (redis-server), the npm
+# Sets up a fresh machine for development: system packages the tests need (redis-server, and
+# prometheus for the dashboard's integration test), the npm
 # dependencies, the native addon (release build) and the TypeScript build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
     echo "missing system packages: ${missing[*]}; install them with your package manager (apt-get install -y ${missing[*]})" >&2

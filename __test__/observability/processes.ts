@@ -81,7 +81,7 @@ export async function startExample(file: string, env: Record<string, string>): P
 
 /** The prometheus binary (the Debian package), or a test failure that says how to get it. */
 export function prometheusBinary(): string {
-  const bin = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus'
+  const bin = process.env.PROMETHEUS_BIN ?? 'prometheus'
   const probe = spawnSync(bin, ['--version'], { encoding: 'utf8' })
   if (probe.error !== undefined || probe.status !== 0) {
     throw new Error(
