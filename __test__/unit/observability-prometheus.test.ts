@@ -65,15 +65,27 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
     expect(info.breaker).toBe('open')
     expect(value(samples, METRICS.breakerState.name, { backend: 'memory', state: 'open' })).toBe(1)
     expect(value(samples, METRICS.breakerTransitions.name, { backend: 'memory', to: 'open' })).toBe(1)
-    expect(value(samples, METRICS.l2Errors.name, { namespace: 'orders', operation: 'read', kind: 'timeout' })).toBe(1)
-    expect(value(samples, METRICS.l2Errors.name, { namespace: 'orders', operation: 'write', kind: 'timeout' })).toBe(1)
+    expect(
+      value(samples, METRICS.l2Errors.name, { namespace: 'orders', operation: 'read', kind: 'timeout' }),
+    ).toBe(1)
+    expect(
+      value(samples, METRICS.l2Errors.name, { namespace: 'orders', operation: 'write', kind: 'timeout' }),
+    ).toBe(1)
     // Refusals by the open breaker are kind connection, and result rejected: as info() counts them.
-    expect(total(samples, METRICS.l2Errors.name, { namespace: 'orders', kind: 'connection' })).toBe(info.l2Errors.connection)
+    expect(total(samples, METRICS.l2Errors.name, { namespace: 'orders', kind: 'connection' })).toBe(
+      info.l2Errors.connection,
+    )
     expect(total(samples, ops, { namespace: 'orders', result: 'rejected' })).toBe(info.l2Rejected)
     expect(info.l2Rejected).toBe(2)
-    expect(value(samples, ops, { namespace: 'orders', operation: 'get', tier: 'l2', result: 'error' })).toBe(1)
-    expect(value(samples, ops, { namespace: 'orders', operation: 'set', tier: 'l2', result: 'error' })).toBe(1)
-    expect(total(samples, METRICS.l2Errors.name, { namespace: 'orders' })).toBe(info.l2ReadErrors + info.l2WriteErrors)
+    expect(value(samples, ops, { namespace: 'orders', operation: 'get', tier: 'l2', result: 'error' })).toBe(
+      1,
+    )
+    expect(value(samples, ops, { namespace: 'orders', operation: 'set', tier: 'l2', result: 'error' })).toBe(
+      1,
+    )
+    expect(total(samples, METRICS.l2Errors.name, { namespace: 'orders' })).toBe(
+      info.l2ReadErrors + info.l2WriteErrors,
+    )
     // Failed commands are timed too; refused ones never reached the store and are not.
     expect(total(samples, `${METRICS.l2Duration.name}_count`, { backend: 'memory' })).toBe(
       store.calls.length + store.failures.length,
@@ -100,7 +112,11 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
 
   it('L1 hits are counted on scrape, as the difference since the last one', async () => {
     const registry = new Registry()
-    const fn = cache(async (n: number) => n * 2, { namespace: 'doubles', backend: null, observe: prometheusMetrics({ registry }) })
+    const fn = cache(async (n: number) => n * 2, {
+      namespace: 'doubles',
+      backend: null,
+      observe: prometheusMetrics({ registry }),
+    })
     await fn(1)
     for (let i = 0; i < 10; i++) await fn(1)
     const hits = { namespace: 'doubles', operation: 'get', tier: 'l1', result: 'hit' }
@@ -111,7 +127,9 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
     expect(value(await scrape(registry), ops, hits)).toBe(15)
     // L1-only: misses are counted at tier l1, and there is no L2 series or store metric at all.
     const samples = await scrape(registry)
-    expect(value(samples, ops, { namespace: 'doubles', operation: 'get', tier: 'l1', result: 'miss' })).toBe(1)
+    expect(value(samples, ops, { namespace: 'doubles', operation: 'get', tier: 'l1', result: 'miss' })).toBe(
+      1,
+    )
     expect(select(samples, ops, { tier: 'l2' })).toEqual([])
     expect(select(samples, METRICS.breakerState.name)).toEqual([])
   })
@@ -127,7 +145,13 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
     const registry = new Registry()
     const memory = new MemoryBackend()
     const observe = prometheusMetrics({ registry })
-    const plain = cache(async (id: number) => ({ id }), { namespace: 'plain', backend: memory, l1: false, observe, logger: quiet() })
+    const plain = cache(async (id: number) => ({ id }), {
+      namespace: 'plain',
+      backend: memory,
+      l1: false,
+      observe,
+      logger: quiet(),
+    })
     await memory.set(plain.key(1), Buffer.from('not an envelope at all'), 60)
     await plain(1)
     const masterKey = 'ab'.repeat(32)
@@ -154,13 +178,20 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
     await memory.set(other.key(1), (await memory.get(sealed.key(1))) as Buffer, 60)
     await other(1)
     const samples = await scrape(registry)
-    expect(total(samples, METRICS.integrityFailures.name, { namespace: 'plain', tier: 'l2' })).toBe(plain.info().integrityErrors)
+    expect(total(samples, METRICS.integrityFailures.name, { namespace: 'plain', tier: 'l2' })).toBe(
+      plain.info().integrityErrors,
+    )
     expect(plain.info().integrityErrors).toBe(1)
-    expect(total(samples, METRICS.decryptFailures.name, { namespace: 'sealed2', tier: 'l2' })).toBe(other.info().decryptErrors)
+    expect(total(samples, METRICS.decryptFailures.name, { namespace: 'sealed2', tier: 'l2' })).toBe(
+      other.info().decryptErrors,
+    )
     expect(other.info().decryptErrors).toBe(1)
     const reasons = select(samples, METRICS.integrityFailures.name).map((s) => s.labels.reason)
     // The reason is the error code in lower case (never a message or a key).
-    for (const reason of [...reasons, ...select(samples, METRICS.decryptFailures.name).map((s) => s.labels.reason)]) {
+    for (const reason of [
+      ...reasons,
+      ...select(samples, METRICS.decryptFailures.name).map((s) => s.labels.reason),
+    ]) {
       expect(reason).toMatch(/^[a-z_]+$/)
     }
   })
@@ -168,12 +199,16 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
   it('bounds namespace labels: past maxNamespaces they are counted under ~other', async () => {
     const registry = new Registry()
     const observe = prometheusMetrics({ registry, maxNamespaces: 2 })
-    const fns = ['a', 'b', 'c', 'd'].map((namespace) => cache(async () => namespace, { namespace, backend: null, observe }))
+    const fns = ['a', 'b', 'c', 'd'].map((namespace) =>
+      cache(async () => namespace, { namespace, backend: null, observe }),
+    )
     for (const fn of fns) await fn()
     const samples = await scrape(registry)
     const namespaces = new Set(select(samples, ops).map((s) => s.labels.namespace))
     expect([...namespaces].sort()).toEqual(['a', 'b', OTHER_NAMESPACES].sort())
-    expect(value(samples, ops, { namespace: OTHER_NAMESPACES, operation: 'get', tier: 'l1', result: 'miss' })).toBe(2)
+    expect(
+      value(samples, ops, { namespace: OTHER_NAMESPACES, operation: 'get', tier: 'l1', result: 'miss' }),
+    ).toBe(2)
   })
 
   it('creates the metrics once per registry', async () => {
@@ -181,7 +216,11 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
     const first = prometheusMetrics({ registry })
     expect(prometheusMetrics({ registry })).toBe(first)
     const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort()
-    expect(names).toEqual(Object.values(METRICS).map((m) => m.name).sort())
+    expect(names).toEqual(
+      Object.values(METRICS)
+        .map((m) => m.name)
+        .sort(),
+    )
     expect(() => prometheusMetrics({ registry, maxNamespaces: 5 })).toThrow(/maxNamespaces 100, now 5/)
     expect(prometheusMetrics({ registry: new Registry() })).not.toBe(first)
   })
@@ -190,8 +229,12 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
     const client = await import('prom-client')
     const registry = new Registry()
     new client.Counter({ name: 'cachekit_operations_total', help: 'someone else', registers: [registry] })
-    expect(() => prometheusMetrics({ registry })).toThrow(/already has a metric named cachekit_operations_total/)
-    expect(() => prometheusMetrics({ registry: new Registry(), maxNamespaces: 0 })).toThrow(/positive integer/)
+    expect(() => prometheusMetrics({ registry })).toThrow(
+      /already has a metric named cachekit_operations_total/,
+    )
+    expect(() => prometheusMetrics({ registry: new Registry(), maxNamespaces: 0 })).toThrow(
+      /positive integer/,
+    )
     expect(() => prometheusMetrics({ registry: {} as never })).toThrow(/must be a prom-client Registry/)
   })
 
@@ -236,7 +279,9 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
     expect(value(samples, METRICS.bypasses.name, { namespace: 'slow' })).toBe(1)
     expect(value(samples, METRICS.invalidations.name, { namespace: 'slow', scope: 'key' })).toBe(1)
     expect(value(samples, METRICS.invalidations.name, { namespace: 'slow', scope: 'prefix' })).toBe(1)
-    expect(value(samples, `${METRICS.functionDuration.name}_count`, { namespace: 'failing', outcome: 'error' })).toBe(1)
+    expect(
+      value(samples, `${METRICS.functionDuration.name}_count`, { namespace: 'failing', outcome: 'error' }),
+    ).toBe(1)
     expect(value(samples, ops, { namespace: 'bykey', operation: 'get', tier: 'l1', result: 'hit' })).toBe(1)
   })
 })
