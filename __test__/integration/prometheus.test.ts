@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import Redis from 'ioredis'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createCache, RedisBackend } from '../../src/index.js'
 import { keyFromUserKey } from '../../src/keys/index.js'

@@ -1,9 +1,11 @@
 import { Registry } from 'prom-client'
 import { describe, expect, it, vi } from 'vitest'
+import type { Backend, BackendCapabilities } from '../../src/backends/backend.js'
 import { MemoryBackend } from '../../src/backends/memory.js'
 import { CacheEvents } from '../../src/cache/events.js'
 import { cache, createCache } from '../../src/index.js'
 import { METRICS, OTHER_NAMESPACES, prometheusMetrics } from '../../src/observability/index.js'
+import { PassThroughBackend } from '../../src/reliability/compose.js'
 import { parseScrape, type Sample, select, total, value } from '../observability/scrape.js'
 import { FaultyBackend } from '../support/faulty-backend.js'
 
@@ -15,6 +17,16 @@ async function scrape(registry: Registry): Promise<Sample[]> {
 }
 
 const ops = METRICS.operations.name
+
+/** An in-process store treated as a network one: it gets reliability layers, and keeps its locks. */
+class Remote extends PassThroughBackend {
+  override readonly sync: undefined = undefined
+  override readonly capabilities: BackendCapabilities
+  constructor(next: Backend) {
+    super(next)
+    this.capabilities = Object.freeze({ ...next.capabilities, sync: false })
+  }
+}
 
 describe('Prometheus metrics (prom-client, a real Registry)', () => {
   it('a scripted sequence of hits, misses, errors and breaker transitions, read back from the scrape', async () => {
@@ -283,5 +295,36 @@ describe('Prometheus metrics (prom-client, a real Registry)', () => {
       value(samples, `${METRICS.functionDuration.name}_count`, { namespace: 'failing', outcome: 'error' }),
     ).toBe(1)
     expect(value(samples, ops, { namespace: 'bykey', operation: 'get', tier: 'l1', result: 'hit' })).toBe(1)
+  })
+
+  it('stale values served, background refreshes and distributed locks, with the lock commands timed', async () => {
+    const registry = new Registry()
+    let runs = 0
+    const fn = cache(async () => ++runs, {
+      namespace: 'fresh',
+      backend: new Remote(new MemoryBackend()),
+      ttl: 1,
+      staleWhileRevalidate: 30,
+      lock: true,
+      observe: prometheusMetrics({ registry }),
+      logger: quiet(),
+    })
+    expect(await fn()).toBe(1) // a cold key: the lock is taken, the function runs
+    await sleep(1100)
+    expect(await fn()).toBe(1) // past its TTL, within the window: served stale, refreshed behind
+    await sleep(100)
+    const samples = await scrape(registry)
+    const { stale, lock } = fn.info()
+    expect(stale.served.swr).toBe(1)
+    expect(value(samples, METRICS.stale.name, { namespace: 'fresh', reason: 'swr' })).toBe(stale.served.swr)
+    expect(value(samples, ops, { namespace: 'fresh', operation: 'get', tier: 'l2', result: 'stale' })).toBe(1)
+    expect(stale.backgroundRefreshes).toBe(1)
+    expect(value(samples, METRICS.backgroundRefreshes.name, { namespace: 'fresh', outcome: 'ok' })).toBe(1)
+    expect(lock.acquired).toBeGreaterThanOrEqual(1)
+    expect(value(samples, METRICS.lock.name, { namespace: 'fresh', outcome: 'acquired' })).toBe(lock.acquired)
+    const timed = (operation: string) =>
+      total(samples, `${METRICS.l2Duration.name}_count`, { backend: 'memory', operation })
+    expect(timed('acquireLock')).toBe(lock.acquired)
+    expect(timed('releaseLock')).toBe(lock.acquired)
   })
 })

@@ -30,9 +30,12 @@ const spans = () => exporter.getFinishedSpans()
 const named = (name: string) => spans().filter((s) => s.name === name)
 const durationMs = (span: ReadableSpan) => span.duration[0] * 1000 + span.duration[1] / 1e6
 
-/** A store named like Redis, with layers (no sync face), that can be made to fail. */
-class RedisNamed extends MemoryBackend {
+/** A store named like Redis, with layers (no sync face). */
+class RedisNamed extends FaultyBackend {
   override readonly name = 'redis'
+  constructor() {
+    super(new MemoryBackend())
+  }
 }
 
 describe('OpenTelemetry spans (an in-memory exporter)', () => {
@@ -68,7 +71,7 @@ describe('OpenTelemetry spans (an in-memory exporter)', () => {
   })
 
   it('a span per L2 command: db.system.name redis, the command, a key reference and never the key', async () => {
-    const store = new FaultyBackend(new RedisNamed())
+    const store = new RedisNamed()
     const fn = cache(async (id: string) => ({ id }), {
       namespace: 'sessions',
       backend: store,
@@ -115,7 +118,7 @@ describe('OpenTelemetry spans (an in-memory exporter)', () => {
   })
 
   it('a batch is one span with db.operation.batch.size', async () => {
-    const store = new FaultyBackend(new RedisNamed())
+    const store = new RedisNamed()
     const fn = cache(async (id: number) => id, {
       namespace: 'batched',
       backend: store,

@@ -4,7 +4,7 @@
  * the circuit breaker's changes of state and the operations backpressure shed. The layers are
  * composed once per store; observers (one per metrics registry, tracer, ...) join later, each once.
  */
-import type { Backend, BackendEntry } from '../backends/backend.js'
+import type { Backend, BackendEntry, BackendLocks } from '../backends/backend.js'
 import type { BackpressureBackend } from './backpressure.js'
 import type { BreakerState, CircuitBreakerBackend } from './breaker.js'
 import { PassThroughBackend } from './compose.js'
@@ -123,6 +123,8 @@ export function telemetryOf(backend: Backend | null): StoreTelemetry | undefined
 export class InstrumentedBackend extends PassThroughBackend {
   readonly #telemetry: StoreTelemetry
 
+  override readonly locks: BackendLocks | undefined
+
   override readonly getManyWithTtl:
     | ((keys: readonly string[]) => Promise<Array<BackendEntry | null>>)
     | undefined
@@ -130,6 +132,15 @@ export class InstrumentedBackend extends PassThroughBackend {
   constructor(next: Backend, telemetry: StoreTelemetry) {
     super(next)
     this.#telemetry = telemetry
+    const locks = next.locks
+    this.locks =
+      locks === undefined
+        ? undefined
+        : {
+            acquire: (key, token, leaseMs) =>
+              this.#timed('acquireLock', key, 1, () => locks.acquire(key, token, leaseMs)),
+            release: (key, token) => this.#timed('releaseLock', key, 1, () => locks.release(key, token)),
+          }
     const many = next.getManyWithTtl
     this.getManyWithTtl =
       many === undefined
