@@ -34,7 +34,7 @@ function runWorker(config: Record<string, unknown>): Promise<WorkerResult> {
 }
 
 async function stampede(namespace: string, lock: boolean, processes: number, callers: number) {
-  const startAt = Date.now() + 1500
+  const startAt = Date.now() + 3000
   const results = await Promise.all(
     Array.from({ length: processes }, () =>
       runWorker({ namespace, lock, callers, delayMs: 100, startAt, id: 7 }),
@@ -72,9 +72,12 @@ describe('a stampede on one cold key across 4 OS processes × 100 concurrent cal
     )
   }, 40_000)
 
-  it('without the lock, each process runs the function once (in-process single-flight only)', async () => {
-    const { runs } = await stampede(`stampede.nolock.${process.pid}`, false, 4, 100)
-    expect(runs).toBe(4)
+  it('without the lock, every process that misses runs the function (in-process single-flight only)', async () => {
+    const { runs, results } = await stampede(`stampede.nolock.${process.pid}`, false, 4, 100)
+    // Each process computes at most once; a process that starts late may find the value in L2.
+    expect(runs).toBeGreaterThan(1)
+    expect(runs).toBeLessThanOrEqual(4)
+    expect(results.every((r) => r.lock.acquired === 0)).toBe(true)
   }, 40_000)
 })
 

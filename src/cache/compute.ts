@@ -52,12 +52,7 @@ export class Computations {
     fallback: Stored | undefined,
     fallbackWithinGrace: boolean,
   ): Promise<Stored> {
-    const running = this.#running.get(key)
-    // A background refresh that found another process refreshing ends with nothing to hand out.
-    const computing =
-      running === undefined
-        ? this.#start(key, args, compute, true)
-        : running.then((stored) => (stored === SKIPPED ? this.#start(key, args, compute, true) : stored))
+    const computing = this.#running.get(key) ?? this.#start(key, args, compute)
     const { softTimeoutMs, hardTimeoutMs } = this.#c.policy
     try {
       if (softTimeoutMs === 0 && hardTimeoutMs === 0) return await computing
@@ -78,11 +73,15 @@ export class Computations {
     }
   }
 
-  /** One background recomputation per key; skipped while one runs here or (with the lock) elsewhere. */
+  /**
+   * One background recomputation per key in this process. With the lock, a process that finds
+   * another one refreshing waits (in the background) for its value instead of computing too, and
+   * takes it into L1 when it lands.
+   */
   inBackground(key: string, args: readonly unknown[], compute: () => unknown): void {
     if (this.#running.has(key)) return
     const { namespace, events, logger } = this.#c
-    this.#start(key, args, compute, false).then(
+    this.#start(key, args, compute).then(
       () => events.emit('backgroundRefresh', namespace, key, true),
       (err: unknown) => {
         events.emit('backgroundRefresh', namespace, key, false)
@@ -99,7 +98,7 @@ export class Computations {
   }
 
   /** Starts the function (through the lock when there is one) and registers it until it settles. */
-  #start(key: string, args: readonly unknown[], compute: () => unknown, wait: boolean): Promise<Stored> {
+  #start(key: string, args: readonly unknown[], compute: () => unknown): Promise<Stored> {
     const c = this.#c
     const once = () => this.#computeAndWrite(key, args, compute)
     const lock = c.lock
@@ -113,8 +112,7 @@ export class Computations {
             reread: () => c.reread(key, args),
             compute: once,
             report: (outcome) => c.events.emit('lock', c.namespace, key, outcome),
-            wait,
-          }).then((stored) => stored ?? SKIPPED)
+          })
     this.#running.set(key, work)
     const done = () => {
       if (this.#running.get(key) === work) this.#running.delete(key)
@@ -188,9 +186,3 @@ export class Computations {
 
 /** Keys remembered as "grace already logged"; forgotten wholesale past this many. */
 const GRACE_LOG_KEYS = 1024
-
-/**
- * What a background refresh resolves to when another process held the lock (it refreshes); never
- * handed to a caller, because callers only join foreground computations.
- */
-const SKIPPED: Stored = Object.freeze({ value: undefined, payload: null })

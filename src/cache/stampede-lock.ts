@@ -22,8 +22,6 @@ export interface LockedRun<T> {
   readonly reread: () => Promise<T | undefined>
   readonly compute: () => Promise<T>
   readonly report: (outcome: LockOutcome) => void
-  /** Background refreshes do not wait: when another process holds the lock, it is refreshing. */
-  readonly wait: boolean
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -33,10 +31,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * looking once more: the value may have landed between its miss and the lease) and gives the lease
  * back by compare-and-delete; the others poll L2 with jittered, growing pauses, take the lease if it
  * is given up or runs out, and past `waitMs` compute anyway. A store error on the lease means no
- * coordination is possible: the caller computes at once. Resolves undefined only when `wait` is
- * false and another process holds the lease.
+ * coordination is possible: the caller computes at once.
  */
-export async function runLocked<T>(run: LockedRun<T>): Promise<T | undefined> {
+export async function runLocked<T>(run: LockedRun<T>): Promise<T> {
   const token = randomUUID()
   const { locks, key, settings } = run
   const take = async (): Promise<boolean | null> => {
@@ -62,7 +59,6 @@ export async function runLocked<T>(run: LockedRun<T>): Promise<T | undefined> {
     run.report('fellThrough')
     return run.compute()
   }
-  if (!run.wait) return undefined
   const deadline = Date.now() + settings.waitMs
   let pause = settings.retryMs
   for (;;) {
