@@ -6,10 +6,10 @@
 import { channel } from 'node:diagnostics_channel'
 import type { CacheInstrument, InstrumentedCache } from '../cache/config.js'
 import type { CacheObserver, LockOutcome, Refusal, StaleReason } from '../cache/events.js'
-import { keyRef } from '../cache/logger.js'
 import { BackendError, type BackendErrorKind } from '../errors.js'
 import type { BreakerTransition, StoreObserver } from '../reliability/instrument.js'
 import { telemetryOf } from '../reliability/instrument.js'
+import { refOf } from './key-ref.js'
 
 /** The channels, by what they report; docs/observability.md lists each payload. */
 export const DIAGNOSTICS_CHANNELS = Object.freeze({
@@ -83,40 +83,40 @@ const breaker = channel(DIAGNOSTICS_CHANNELS.breaker)
 const cacheObserver: CacheObserver = {
   l1HitWhen: hit,
   l1Hit(namespace, key) {
-    if (hit.hasSubscribers) hit.publish({ namespace, keyRef: keyRef(key), tier: 'l1' } satisfies HitMessage)
+    if (hit.hasSubscribers) hit.publish({ namespace, keyRef: refOf(key), tier: 'l1' } satisfies HitMessage)
   },
   l2Hit(namespace, key) {
-    if (hit.hasSubscribers) hit.publish({ namespace, keyRef: keyRef(key), tier: 'l2' } satisfies HitMessage)
+    if (hit.hasSubscribers) hit.publish({ namespace, keyRef: refOf(key), tier: 'l2' } satisfies HitMessage)
   },
   miss(namespace, key) {
-    if (miss.hasSubscribers) miss.publish({ namespace, keyRef: keyRef(key) } satisfies KeyMessage)
+    if (miss.hasSubscribers) miss.publish({ namespace, keyRef: refOf(key) } satisfies KeyMessage)
   },
   joined(namespace, key) {
-    if (coalesced.hasSubscribers) coalesced.publish({ namespace, keyRef: keyRef(key) } satisfies KeyMessage)
+    if (coalesced.hasSubscribers) coalesced.publish({ namespace, keyRef: refOf(key) } satisfies KeyMessage)
   },
   computed(namespace, key, durationMs, ok) {
     if (computed.hasSubscribers) {
-      computed.publish({ namespace, keyRef: keyRef(key), durationMs, ok } satisfies ComputedMessage)
+      computed.publish({ namespace, keyRef: refOf(key), durationMs, ok } satisfies ComputedMessage)
     }
   },
   stale(namespace, key, reason) {
-    if (stale.hasSubscribers) stale.publish({ namespace, keyRef: keyRef(key), reason } satisfies StaleMessage)
+    if (stale.hasSubscribers) stale.publish({ namespace, keyRef: refOf(key), reason } satisfies StaleMessage)
   },
   refused(namespace, key, refusal: Refusal) {
     if (refused.hasSubscribers) {
       const { code, decryption } = refusal
-      refused.publish({ namespace, keyRef: keyRef(key), code, decryption } satisfies RefusedMessage)
+      refused.publish({ namespace, keyRef: refOf(key), code, decryption } satisfies RefusedMessage)
     }
   },
   lock(namespace, key, outcome) {
-    if (lock.hasSubscribers) lock.publish({ namespace, keyRef: keyRef(key), outcome } satisfies LockMessage)
+    if (lock.hasSubscribers) lock.publish({ namespace, keyRef: refOf(key), outcome } satisfies LockMessage)
   },
   l2Error(namespace, key, operation, error) {
     if (!l2Error.hasSubscribers) return
     const known = error instanceof BackendError ? error : undefined
     l2Error.publish({
       namespace,
-      keyRef: keyRef(key),
+      keyRef: refOf(key),
       operation,
       kind: known?.kind ?? 'transient',
       code: known?.code ?? 'UNKNOWN',

@@ -10,10 +10,10 @@
  */
 import type { CacheInstrument, InstrumentedCache } from '../cache/config.js'
 import type { CacheObserver } from '../cache/events.js'
-import { keyRef } from '../cache/logger.js'
 import { BackendError } from '../errors.js'
 import type { StoreObserver, StoreOperation, StoreTelemetry } from '../reliability/instrument.js'
 import { telemetryOf } from '../reliability/instrument.js'
+import { refOf } from './key-ref.js'
 import { loadOptional } from './optional.js'
 
 export type SpanAttributes = Record<string, string | number | boolean>
@@ -89,7 +89,7 @@ export class OpenTelemetryTracing implements CacheInstrument {
     this.l1Hits = l1Hits
     const computed = (namespace: string, key: string, ms: number, ok: boolean): void => {
       const now = performance.now()
-      const attributes: SpanAttributes = { 'cachekit.namespace': namespace, 'cachekit.key_ref': keyRef(key) }
+      const attributes: SpanAttributes = { 'cachekit.namespace': namespace, 'cachekit.key_ref': refOf(key) }
       const span = this.tracer.startSpan('cachekit.compute', {
         kind: SPAN_KIND_INTERNAL,
         attributes,
@@ -118,7 +118,7 @@ export class OpenTelemetryTracing implements CacheInstrument {
         kind: SPAN_KIND_INTERNAL,
         attributes: {
           'cachekit.namespace': namespace,
-          'cachekit.key_ref': keyRef(key),
+          'cachekit.key_ref': refOf(key),
           'cachekit.tier': 'l1',
         },
         startTime: at,
@@ -136,7 +136,7 @@ export class OpenTelemetryTracing implements CacheInstrument {
         'cachekit.operation': report.operation,
       }
       if (report.keys > 1) attributes['db.operation.batch.size'] = report.keys
-      else if (report.key !== '') attributes['cachekit.key_ref'] = keyRef(report.key)
+      else if (report.key !== '') attributes['cachekit.key_ref'] = refOf(report.key)
       const failure = report.error === undefined ? undefined : errorAttributes(report.error, attributes)
       const span = this.tracer.startSpan(command, {
         kind: SPAN_KIND_CLIENT,
