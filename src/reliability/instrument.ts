@@ -118,7 +118,7 @@ export function telemetryOf(backend: Backend | null): StoreTelemetry | undefined
 
 /**
  * The layer that times operations and reports them to the telemetry. While no observer wants
- * operation reports it forwards each call as it is: one property read.
+ * operation reports it forwards each call as it is, after one property read.
  */
 export class InstrumentedBackend extends PassThroughBackend {
   readonly #telemetry: StoreTelemetry
@@ -150,7 +150,7 @@ export class InstrumentedBackend extends PassThroughBackend {
 
   #timed<T>(operation: string, key: string, keys: number, send: () => Promise<T>): Promise<T> {
     const telemetry = this.#telemetry
-    if (!telemetry.timesOperations) return start(send)
+    if (!telemetry.timesOperations) return send()
     const startedAt = performance.now()
     const report = (error: unknown): void => {
       const durationMs = performance.now() - startedAt
@@ -170,31 +170,40 @@ export class InstrumentedBackend extends PassThroughBackend {
   }
 
   override get(key: string): Promise<Buffer | null> {
+    if (!this.#telemetry.timesOperations) return this.next.get(key)
     return this.#timed('get', key, 1, () => this.next.get(key))
   }
   override getWithTtl(key: string): Promise<BackendEntry | null> {
+    if (!this.#telemetry.timesOperations) return this.next.getWithTtl(key)
     return this.#timed('getWithTtl', key, 1, () => this.next.getWithTtl(key))
   }
   override set(key: string, value: Buffer, ttlSeconds: number): Promise<void> {
+    if (!this.#telemetry.timesOperations) return this.next.set(key, value, ttlSeconds)
     return this.#timed('set', key, 1, () => this.next.set(key, value, ttlSeconds))
   }
   override setMany(entries: ReadonlyArray<readonly [string, Buffer]>, ttlSeconds: number): Promise<void> {
     const first = entries[0]?.[0] ?? ''
+    if (!this.#telemetry.timesOperations) return this.next.setMany(entries, ttlSeconds)
     return this.#timed('setMany', first, entries.length, () => this.next.setMany(entries, ttlSeconds))
   }
   override delete(key: string): Promise<boolean> {
+    if (!this.#telemetry.timesOperations) return this.next.delete(key)
     return this.#timed('delete', key, 1, () => this.next.delete(key))
   }
   override exists(key: string): Promise<boolean> {
+    if (!this.#telemetry.timesOperations) return this.next.exists(key)
     return this.#timed('exists', key, 1, () => this.next.exists(key))
   }
   override ttl(key: string): Promise<number | null> {
+    if (!this.#telemetry.timesOperations) return this.next.ttl(key)
     return this.#timed('ttl', key, 1, () => this.next.ttl(key))
   }
   override getMany(keys: readonly string[]): Promise<Array<Buffer | null>> {
+    if (!this.#telemetry.timesOperations) return this.next.getMany(keys)
     return this.#timed('getMany', keys[0] ?? '', keys.length, () => this.next.getMany(keys))
   }
   override deleteByPrefix(prefix: string): Promise<number> {
+    if (!this.#telemetry.timesOperations) return this.next.deleteByPrefix(prefix)
     return this.#timed('deleteByPrefix', prefix, 1, () => this.next.deleteByPrefix(prefix))
   }
 }
