@@ -151,6 +151,11 @@ export const CACHE_DEFAULTS = Object.freeze({
   /** Distributed lock: a waiter's first pause between checks, doubling up to `lockMaxRetryMs` (±50 % jitter). */
   lockRetryMs: 10,
   lockMaxRetryMs: 100,
+  /**
+   * Caches on a Redis store publish their changes and drop L1 copies that other processes' changes
+   * made stale (`invalidationBus`; Redis pub/sub on `ck:bus`, one subscriber connection per store).
+   */
+  invalidationBus: true as boolean,
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */
   minTtlSeconds: 1,
   /** Keys fetched per SCAN call and deleted per UNLINK call when clearing a namespace. */

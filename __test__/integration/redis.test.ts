@@ -98,12 +98,17 @@ describe('cache() on a real Redis', () => {
     expect(entries[2]).toMatchObject({ ttlMs: null })
   })
 
-  it('sets the TTL on the Redis key', async () => {
-    const get = cache(async () => 1, { namespace: ns('ttl'), ttl: 77, backend })
-    await get()
-    const ttl = await raw.ttl(get.key())
-    expect(ttl).toBeGreaterThan(70)
+  it('sets the TTL on the Redis key: exactly with ttlJitter: false, within ±10 % by default', async () => {
+    const exact = cache(async () => 1, { namespace: ns('ttl'), ttl: 77, backend, ttlJitter: false })
+    await exact()
+    const ttl = await raw.ttl(exact.key())
+    expect(ttl).toBeGreaterThan(75)
     expect(ttl).toBeLessThanOrEqual(77)
+    const spread = cache(async () => 1, { namespace: ns('ttl-jitter'), ttl: 77, backend })
+    await spread()
+    const jittered = await raw.ttl(spread.key())
+    expect(jittered).toBeGreaterThanOrEqual(68)
+    expect(jittered).toBeLessThanOrEqual(85)
   })
 
   it('serves a fresh process-local cache from L2', async () => {

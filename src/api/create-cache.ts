@@ -250,6 +250,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       if (closed) return
       closed = true
       release()
+      engine.close()
       await Promise.all(wraps.map((w) => w.close()))
       await setup.close()
     },

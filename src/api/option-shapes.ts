@@ -128,6 +128,7 @@ const COMMON: Shape = {
   logger: isLogger,
   reliability: checkReliability,
   observe: checkObserve,
+  invalidationBus: isBoolean,
   ...FRESHNESS_SHAPES,
 }
 

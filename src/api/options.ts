@@ -1,6 +1,7 @@
 import type { Backend } from '../backends/backend.js'
 import { MemoryBackend } from '../backends/memory.js'
 import { RedisBackend } from '../backends/redis.js'
+import { leaseBus } from '../backends/redis-bus.js'
 import { type ReliabilityOptions, resolveReliability, settingsKey } from '../backends/reliability-options.js'
 import type { EngineConfig } from '../cache/engine.js'
 import { L1Cache } from '../cache/l1.js'
@@ -78,6 +79,12 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> extends FreshnessO
    * them, so both share entries (docs/interop-python.md). Needs an explicit namespace and a backend.
    */
   interop?: string | InteropOptions
+  /**
+   * Redis stores: hear other processes' invalidations and writes over pub/sub and drop the L1 copies
+   * they make stale (default true; README "One cache across processes"). `false`: L1 copies of other
+   * processes' changes live until their TTL.
+   */
+  invalidationBus?: boolean
   /**
    * Deadlines, circuit breaker and backpressure of L2 operations (defaults in CACHE_DEFAULTS; over a
    * RedisBackend's own `reliability`, field by field). Not used by in-process stores, which cannot
@@ -340,6 +347,12 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
       'This cache has neither L1 nor a backend: enable l1 or give a backend (or set CACHEKIT_REDIS_URL)',
     )
   }
+  const store = reliability?.store ?? backend
+  // Every cache on a Redis store hears the others' invalidations, unless asked not to.
+  const busLease =
+    store instanceof RedisBackend && (options.invalidationBus ?? CACHE_DEFAULTS.invalidationBus)
+      ? leaseBus(store)
+      : null
   logger.debug?.(
     { event: 'setup', intent, backend: backend?.name ?? 'none', ttl },
     `cache setup: intent=${intent} backend=${backend?.name ?? 'none (L1 only)'} ttl=${ttl}s`,
@@ -354,7 +367,8 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     l1Mode: mode,
     envelope,
     encryption,
-    store: reliability?.store ?? backend,
+    store,
+    bus: busLease?.bus ?? null,
     freshness,
     lock,
     onDecryptError,
@@ -363,7 +377,13 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     reliability,
     instruments: instrumentsFor(options.observe),
     health,
-    close,
-    discard,
+    close: async () => {
+      busLease?.release()
+      await close()
+    },
+    discard: async () => {
+      busLease?.release()
+      await discard()
+    },
   }
 }

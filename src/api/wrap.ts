@@ -360,6 +360,7 @@ export function makeCached<F extends AnyFunction>(
       if (closed) return
       closed = true
       release()
+      engine?.close()
       await setup.close()
     },
   }

@@ -1,4 +1,5 @@
 import type { Backend } from '../backends/backend.js'
+import type { InvalidationBus } from '../backends/bus.js'
 import type { Envelope } from '../envelope/envelope.js'
 import type { BreakerState } from '../reliability/breaker.js'
 import type { Serializer } from '../serializers/serializer.js'
@@ -39,6 +40,8 @@ export interface EngineConfig {
   instruments?: readonly CacheInstrument[]
   /** Stale-while-revalidate, grace, refresh-ahead, TTL jitter, function timeouts (absent: all off). */
   freshness?: FreshnessPolicy
+  /** The store's invalidation bus: L1 coherence across processes (absent or null: none). */
+  bus?: InvalidationBus | null
   /** Distributed single-flight of cold keys (absent or null: off; needs a store with `locks`). */
   lock?: LockSettings | null
 }

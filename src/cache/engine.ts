@@ -1,3 +1,4 @@
+import { L1Coherence } from './coherence.js'
 import type { EngineConfig } from './config.js'
 import { CacheEvents } from './events.js'
 import { extraMs, type FreshnessPolicy, jitteredTtl, NO_FRESHNESS_FEATURES } from './freshness.js'
@@ -32,6 +33,8 @@ export class CacheEngine {
   readonly #policy: FreshnessPolicy
   /** How long entries are kept past their fresh deadline (max of swr and grace), in ms. */
   readonly #extraMs: number
+  /** L1 coherence across processes through the store's bus; null without one. */
+  readonly #coherence: L1Coherence | null
   /** A cached function's way past L1: L2, freshness rules, the computation (lock, timeouts, grace). */
   readonly #reads: FunctionReads
   #loaded: Promise<void> | undefined
@@ -63,6 +66,15 @@ export class CacheEngine {
             events: this.events,
             logger: config.logger,
           })
+    const bus = config.bus
+    this.#coherence =
+      bus == null
+        ? null
+        : new L1Coherence(bus, config.namespace, config.l1, () => {
+            // Another process cleared the namespace: re-read its generation now, not at the next refresh.
+            this.#generation?.load().catch(() => {})
+          })
+    if (this.#coherence !== null) this.events.observe(this.#coherence)
     this.#reads = new FunctionReads({
       config,
       policy: this.#policy,
@@ -72,6 +84,7 @@ export class CacheEngine {
       ready: () => this.ready(),
       isReady: () => this.#isReady,
       fillL1: (key, stored, ttlMs, staleMs) => this.fillL1(key, stored, ttlMs, staleMs),
+      l1Trusted: () => this.#coherence?.trusted ?? true,
       write: this.#write,
     })
     for (const instrument of config.instruments ?? []) instrument.attach(this)
@@ -83,17 +96,18 @@ export class CacheEngine {
   }
 
   /**
-   * What must be there before the first read: optional serializer dependencies (Arrow) and, on
-   * stores without prefix delete, the namespace's generation.
+   * What must be there before the first read: optional serializer dependencies (Arrow), on stores
+   * without prefix delete the namespace's generation, and the invalidation bus's subscription.
    */
   ready(): Promise<void> {
     if (this.#loaded === undefined) {
       const serializer = this.config.serializer.load?.()
       const generation = this.#generation?.load()
+      const listening = this.config.bus?.ready()
       const loading =
-        serializer === undefined && generation === undefined
+        serializer === undefined && generation === undefined && listening === undefined
           ? undefined
-          : Promise.all([serializer, generation]).then(() => {})
+          : Promise.all([serializer, generation, listening]).then(() => {})
       if (loading === undefined) {
         this.#isReady = true
         this.#loaded = Promise.resolve()
@@ -113,6 +127,9 @@ export class CacheEngine {
   peek(key: string): unknown {
     const entry = this.config.l1?.get(key)
     if (entry === undefined) return MISS
+    // While the bus is down this process cannot know what others changed: L1 is not used.
+    const coherence = this.#coherence
+    if (coherence !== null && !coherence.trusted) return MISS
     this.stats.l1Hits++
     this.stats.countHit()
     if (this.events.wantsL1Hit) this.events.emit('l1Hit', this.config.namespace, key)
@@ -122,7 +139,13 @@ export class CacheEngine {
   /** Internal: puts a stored value into L1 in this cache's mode, kept `staleMs` past `ttlMs`. */
   fillL1(key: string, stored: Stored, ttlMs: number, staleMs = 0): void {
     const l1 = this.config.l1
-    if (l1 !== null) this.values.fill(l1, key, stored, ttlMs, staleMs)
+    if (l1 === null || (this.#coherence !== null && !this.#coherence.trusted)) return
+    this.values.fill(l1, key, stored, ttlMs, staleMs)
+  }
+
+  /** Stops hearing other processes' invalidations (the cache was closed). */
+  close(): void {
+    this.#coherence?.detach()
   }
 
   /**

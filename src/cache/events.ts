@@ -31,6 +31,8 @@ export interface CacheObserver {
   bypass?(namespace: string): void
   /** The function returned `undefined`, which is not stored. */
   undefinedResult?(namespace: string, key: string): void
+  /** L2 now holds a new value for the key (after the store confirmed the write). */
+  stored?(namespace: string, key: string): void
   /** A value was stored: `bytes` is the payload size. */
   write?(namespace: string, key: string, bytes: number): void
   /** A backend operation failed (the policy that follows is the caller's). */

@@ -18,6 +18,8 @@ export interface FunctionReadContext {
   readonly ready: () => Promise<void>
   readonly isReady: () => boolean
   readonly fillL1: (key: string, stored: Stored, ttlMs: number, staleMs: number) => void
+  /** Whether L1 may be read now (false while the invalidation bus is down). */
+  readonly l1Trusted: () => boolean
   readonly write: ComputeContext['write']
 }
 
@@ -102,7 +104,7 @@ export class FunctionReads {
     const withinGrace = (pastMs: number) => graceMs > 0 && pastMs <= graceMs
     let fallback: Stored | undefined
     let fallbackPastMs = Number.POSITIVE_INFINITY
-    const local = config.l1?.getStale(key)
+    const local = this.#c.l1Trusted() ? config.l1?.getStale(key) : undefined
     if (local !== undefined) {
       fallback = values.fromStaleEntry(local)
       fallbackPastMs = Date.now() - local.freshUntil

@@ -30,7 +30,10 @@ export interface L2Read {
 
 /** One by-key entry ready to write: its payload (for L1) and stored bytes. */
 export interface Prepared {
+  /** The key as stored (with the namespace generation, on stores without prefix delete). */
   key: string
+  /** The key as L1 and other processes know it. */
+  logicalKey: string
   payload: Uint8Array
   stored: Buffer
 }
@@ -250,6 +253,7 @@ export class L2Tier {
         : envelope.wrap(payload, serializer.format, key, args)
     try {
       await this.#c.backend.set(this.#at(key), stored, ttl)
+      events.emit('stored', namespace, key)
     } catch (err) {
       events.emit('l2Error', namespace, key, 'write', err)
       logger.warn(
@@ -268,7 +272,12 @@ export class L2Tier {
   /** Envelopes for by-key entries, built before anything is written. */
   prepare(key: string, userKey: string, payload: Uint8Array): Prepared {
     const { envelope, serializer } = this.#c
-    return { key: this.#at(key), payload, stored: envelope.wrap(payload, serializer.format, key, [userKey]) }
+    return {
+      key: this.#at(key),
+      logicalKey: key,
+      payload,
+      stored: envelope.wrap(payload, serializer.format, key, [userKey]),
+    }
   }
 
   /** By-key writes: one SET, or one transaction for several; a failure is reported and rejects. */
@@ -286,6 +295,7 @@ export class L2Tier {
       this.#c.events.emit('l2Error', this.#c.namespace, prepared[0]?.key ?? '', 'write', err)
       throw err
     }
+    for (const p of prepared) this.#c.events.emit('stored', this.#c.namespace, p.logicalKey)
   }
 
   /** Rejects on failure (reported as a write error). */

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto'
+import { debuglog } from 'node:util'
+import type { BusMessage, InvalidationBus } from './bus.js'
+import type { RedisBackend } from './redis.js'
+
+const debug = debuglog('cachekit')
+
+/**
+ * The invalidation bus of one RedisBackend: Redis pub/sub on the channel `{keyPrefix}ck:bus`,
+ * published on the backend's own connection (fire and forget: a failed publish is only logged under
+ * NODE_DEBUG, a call never waits for it) and received on a subscriber connection of its own.
+ *
+ * Pub/sub drops what is sent while a subscriber is disconnected. So the bus is `trusted` only while
+ * its subscription is live: from the moment the subscriber connection closes until it has
+ * subscribed again, caches neither read nor fill their L1 (every call goes to L2), and when trust
+ * comes back they drop every L1 entry first, since any of them may have changed meanwhile.
+ */
+export class RedisBus implements InvalidationBus {
+  readonly channel: string
+  /** Identifies this process's messages, which it ignores. */
+  readonly origin = randomUUID()
+  readonly #backend: RedisBackend
+  readonly #subscriber: RedisBackend['client']
+  readonly #handlers = new Set<(message: BusMessage) => void>()
+  readonly #trustHandlers = new Set<(trusted: boolean) => void>()
+  #trusted = false
+  #closed = false
+
+  constructor(backend: RedisBackend) {
+    this.#backend = backend
+    this.channel = `${backend.keyPrefix}ck:bus`
+    this.#subscriber = subscriberOf(backend.client)
+    const subscriber = this.#subscriber
+    subscriber.on('error', (err: Error) => debug('redis bus subscriber: %s', err.message))
+    subscriber.on('close', () => this.#setTrusted(false))
+    subscriber.on('ready', () => this.#subscribe())
+    subscriber.on('message', (channel: string, text: string) => {
+      if (channel === this.channel) this.#receive(text)
+    })
+    if (subscriber.status === 'ready') this.#subscribe()
+  }
+
+  get trusted(): boolean {
+    return this.#trusted
+  }
+
+  ready(): Promise<void> {
+    if (this.#trusted || this.#closed) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        stop()
+        resolve()
+      }
+      const timer = setTimeout(done, this.#backend.timeoutMs)
+      const stop = this.onTrustChange((trusted) => {
+        if (trusted) done()
+      })
+    })
+  }
+
+  #subscribe(): void {
+    this.#subscriber.subscribe(this.channel).then(
+      () => this.#setTrusted(true),
+      (err: unknown) => debug('redis bus subscribe failed: %s', (err as Error).message),
+    )
+  }
+
+  #setTrusted(trusted: boolean): void {
+    if (this.#trusted === trusted || (trusted && this.#closed)) return
+    this.#trusted = trusted
+    for (const handler of this.#trustHandlers) handler(trusted)
+  }
+
+  #receive(text: string): void {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return
+    }
+    const message = parsed as { o?: unknown; n?: unknown; k?: unknown; p?: unknown }
+    if (message.o === this.origin || typeof message.n !== 'string') return
+    const strings = (list: unknown) =>
+      Array.isArray(list) && list.every((item) => typeof item === 'string') ? (list as string[]) : undefined
+    const keys = strings(message.k)
+    const prefixes = strings(message.p)
+    if (keys === undefined && prefixes === undefined) return
+    const received: BusMessage = {
+      namespace: message.n,
+      ...(keys === undefined ? {} : { keys }),
+      ...(prefixes === undefined ? {} : { prefixes }),
+    }
+    for (const handler of this.#handlers) handler(received)
+  }
+
+  publish(message: BusMessage): void {
+    if (this.#closed) return
+    const text = JSON.stringify({
+      o: this.origin,
+      n: message.namespace,
+      k: message.keys,
+      p: message.prefixes,
+    })
+    try {
+      this.#backend.client.publish(this.channel, text).catch((err: unknown) => {
+        debug('redis bus publish failed: %s', (err as Error).message)
+      })
+    } catch (err) {
+      debug('redis bus publish failed: %s', (err as Error).message)
+    }
+  }
+
+  onMessage(handler: (message: BusMessage) => void): () => void {
+    this.#handlers.add(handler)
+    return () => this.#handlers.delete(handler)
+  }
+
+  onTrustChange(handler: (trusted: boolean) => void): () => void {
+    this.#trustHandlers.add(handler)
+    return () => this.#trustHandlers.delete(handler)
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#setTrusted(false)
+    this.#subscriber.disconnect()
+  }
+}
+
+/**
+ * A subscriber connection like the backend's own, except that it queues its SUBSCRIBE until it is
+ * connected and keeps reconnecting (a subscriber holds no caller waiting; the bus is untrusted
+ * while it is away).
+ */
+function subscriberOf(client: RedisBackend['client']): RedisBackend['client'] {
+  const override = {
+    enableOfflineQueue: true,
+    autoResubscribe: false,
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+    lazyConnect: false,
+    connectionName: 'cachekit-bus',
+  }
+  const duplicate = client.duplicate as unknown as (...args: unknown[]) => RedisBackend['client']
+  // ioredis: Redis#duplicate(options), Cluster#duplicate(startupNodes, options).
+  return 'nodes' in client && typeof client.nodes === 'function'
+    ? duplicate.call(client, undefined, { redisOptions: override })
+    : duplicate.call(client, override)
+}
+
+const leases = new WeakMap<RedisBackend, { bus: RedisBus; users: number }>()
+
+/** The backend's bus, shared by every cache on it; `release` closes it after its last user. */
+export function leaseBus(backend: RedisBackend): { bus: RedisBus; release: () => void } {
+  let lease = leases.get(backend)
+  if (lease === undefined) {
+    lease = { bus: new RedisBus(backend), users: 0 }
+    leases.set(backend, lease)
+  }
+  lease.users++
+  let released = false
+  const held = lease
+  return {
+    bus: held.bus,
+    release: () => {
+      if (released) return
+      released = true
+      held.users--
+      if (held.users === 0) {
+        held.bus.close()
+        leases.delete(backend)
+      }
+    },
+  }
+}
