@@ -156,6 +156,8 @@ export const CACHE_DEFAULTS = Object.freeze({
    * made stale (`invalidationBus`; Redis pub/sub on `ck:bus`, one subscriber connection per store).
    */
   invalidationBus: true as boolean,
+  /** How `clear()` empties a namespace on stores with prefix delete: `scan` (delete its keys) or `version`. */
+  clearBy: 'scan' as 'scan' | 'version',
   /** Smallest TTL accepted, in seconds (Redis `SET ... EX` needs a positive integer). */
   minTtlSeconds: 1,
   /** Keys fetched per SCAN call and deleted per UNLINK call when clearing a namespace. */

@@ -46,7 +46,7 @@ describe('the invalidation bus (two processes, one Redis)', () => {
     const p = twoProcesses(`bus.inv.${process.pid}`)
     expect((await p.a(1)).version).toBe('v1')
     expect((await p.b(1)).version).toBe('v1')
-    expect(p.b.info().l1.entries ?? 0).toBe(1)
+    expect(p.b.info().l1?.entries).toBe(1)
     p.truth.version = 'v2'
     await p.a.invalidate(1)
     await eventually(async () => (await p.b(1)).version === 'v2')
@@ -163,4 +163,45 @@ describe('a subscriber that loses its connection (a real second process behind a
     child.stdin.write(`${JSON.stringify({ op: 'exit' })}\n`)
     await here.close()
   }, 30_000)
+})
+
+describe("clear() by namespace version (clearBy: 'version')", () => {
+  it('is one write whatever the number of keys, and reaches the other process at once through the bus', async () => {
+    const namespace = `bus.version.${process.pid}`
+    const truth = { version: 'v1' }
+    const load = async (id: number) => ({ id, version: truth.version })
+    const options = { namespace, ttl: 300, clearBy: 'version' as const }
+    const a = cache(load, { ...options, backend: new RedisBackend({ url }) })
+    const b = cache(load, { ...options, backend: new RedisBackend({ url }) })
+    for (let id = 0; id < 50; id++) await a(id)
+    expect((await b(7)).version).toBe('v1')
+    const before = (await raw.keys(`ck:${namespace}:*`)).length
+    expect(before).toBe(50)
+    truth.version = 'v2'
+    const commands: string[] = []
+    const monitor = await raw.monitor()
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args[0]?.toLowerCase() ?? ''))
+    await a.clear()
+    await sleep(50)
+    monitor.disconnect()
+    expect(commands.filter((c) => c === 'scan' || c === 'unlink')).toEqual([])
+    // The old entries stay until their TTL, unreachable; both processes compute the new value.
+    expect((await raw.keys(`ck:${namespace}:*`)).length).toBe(50)
+    expect((await a(7)).version).toBe('v2')
+    await eventually(async () => (await b(7)).version === 'v2')
+    await Promise.all([a.close(), b.close()])
+  })
+
+  it('is refused in interop mode, whose keys must be exactly what other SDKs compute', async () => {
+    const backend = new RedisBackend({ url })
+    expect(() =>
+      cache(async (id: number) => id, {
+        namespace: 'users',
+        interop: 'get_user',
+        backend,
+        clearBy: 'version',
+      }),
+    ).toThrow(expect.objectContaining({ code: 'INTEROP_CONFLICT' }))
+    await backend.close()
+  })
 })

@@ -98,6 +98,13 @@ export function refuseInteropConflicts(options: Record<string, unknown>, label: 
       'pass a fixed tenant, or leave it out for "default"',
     )
   }
+  if (options.clearBy === 'version') {
+    conflict(
+      label,
+      'needs keys exactly as other SDKs write them',
+      "remove clearBy: 'version' (it folds a generation into every key)",
+    )
+  }
   if (options.backend === null) {
     conflict(
       label,

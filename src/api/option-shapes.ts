@@ -129,6 +129,7 @@ const COMMON: Shape = {
   reliability: checkReliability,
   observe: checkObserve,
   invalidationBus: isBoolean,
+  clearBy: oneOf('scan', 'version'),
   ...FRESHNESS_SHAPES,
 }
 

@@ -86,6 +86,13 @@ export interface CacheOptions<Args extends AnyArgs = AnyArgs> extends FreshnessO
    */
   invalidationBus?: boolean
   /**
+   * How `clear()` empties a namespace (default `'scan'`): `'scan'` deletes its keys in bounded SCAN +
+   * UNLINK batches; `'version'` moves the namespace to a new generation kept in the store and folded
+   * into every stored key, one write whatever the number of keys (old entries expire by their TTL;
+   * other processes follow at once through the bus, else within `generationRefreshMs`).
+   */
+  clearBy?: 'scan' | 'version'
+  /**
    * Deadlines, circuit breaker and backpressure of L2 operations (defaults in CACHE_DEFAULTS; over a
    * RedisBackend's own `reliability`, field by field). Not used by in-process stores, which cannot
    * hang or go down.
@@ -369,6 +376,7 @@ export function resolveSetup(intent: IntentName, options: CacheOptions): Resolve
     encryption,
     store,
     bus: busLease?.bus ?? null,
+    clearBy: options.clearBy ?? CACHE_DEFAULTS.clearBy,
     freshness,
     lock,
     onDecryptError,

@@ -40,6 +40,12 @@ export interface EngineConfig {
   instruments?: readonly CacheInstrument[]
   /** Stale-while-revalidate, grace, refresh-ahead, TTL jitter, function timeouts (absent: all off). */
   freshness?: FreshnessPolicy
+  /**
+   * How `clear()` empties the namespace: `scan` deletes its keys (SCAN + UNLINK, bounded batches);
+   * `version` moves it to a new generation folded into every stored key, one write whatever the
+   * number of keys (the old entries expire by TTL). Stores without prefix delete always use `version`.
+   */
+  clearBy?: 'scan' | 'version'
   /** The store's invalidation bus: L1 coherence across processes (absent or null: none). */
   bus?: InvalidationBus | null
   /** Distributed single-flight of cold keys (absent or null: off; needs a store with `locks`). */

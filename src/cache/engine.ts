@@ -49,7 +49,7 @@ export class CacheEngine {
     this.#extraMs = extraMs(this.#policy)
     const backend = config.backend
     this.#generation =
-      backend === null || backend.capabilities.prefixDelete
+      backend === null || (backend.capabilities.prefixDelete && config.clearBy !== 'version')
         ? null
         : generationOf(backend, config.generationNamespace ?? config.namespace)
     this.l2 =
