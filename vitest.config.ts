@@ -43,6 +43,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // A real Redis Cluster and a real Sentinel set per file, each killing a primary: files run
+          // one after another (the failover timings are measured) and each is bounded to about 60 s.
+          name: 'topology',
+          include: ['__test__/topology/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'legacy-decorators',
           include: ['__test__/legacy-decorators/**/*.test.ts'],
         },

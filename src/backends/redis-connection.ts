@@ -14,7 +14,7 @@
  *   by the timeout layer, whose deadline is judged after the event loop has read what arrived, and a
  *   client timeout of the same length would fire first after a blocked event loop.
  */
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import { CACHE_DEFAULTS } from '../defaults.js'
 import { classifyRedisFailure } from './redis-errors.js'
 
@@ -45,13 +45,111 @@ export function reconnectDelay(times: number): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
 }
 
-export function ownedClient(url: string, timeoutMs: number): Redis {
-  return new Redis(url, {
+/** What every connection the backend opens shares: a node of a cluster, a primary found by Sentinel. */
+function connectionSettings(timeoutMs: number) {
+  return {
     connectTimeout: CACHE_DEFAULTS.redisConnectTimeoutMs,
     commandTimeout: timeoutMs * BACKSTOP_FACTOR,
     maxRetriesPerRequest: CACHE_DEFAULTS.redisMaxRetriesPerRequest,
-    enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
+  } as const
+}
+
+export function ownedClient(url: string, timeoutMs: number): Redis {
+  return new Redis(url, {
+    ...connectionSettings(timeoutMs),
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelay,
+  })
+}
+
+/** Where to reach a server: a cluster node or a sentinel. */
+export interface RedisAddress {
+  readonly host: string
+  readonly port: number
+}
+
+/** Credentials of the data connections (the nodes of a cluster, the primary of a Sentinel set). */
+export interface RedisAuth {
+  readonly username?: string | undefined
+  readonly password?: string | undefined
+}
+
+function authSettings(auth: RedisAuth) {
+  return {
+    ...(auth.username === undefined ? {} : { username: auth.username }),
+    ...(auth.password === undefined ? {} : { password: auth.password }),
+  }
+}
+
+/**
+ * Redirections (MOVED, ASK) and retries after CLUSTERDOWN / TRYAGAIN replies that one command may
+ * take. Each of those replies means the command did not run, so retrying is safe; the limit and the
+ * delay keep a command's retries within about one deadline instead of ioredis' 16 x 100 ms.
+ */
+export const CLUSTER_MAX_REDIRECTIONS = 5
+
+/** The delay before a retry after CLUSTERDOWN or TRYAGAIN: a fifth of the deadline, at most 100 ms. */
+export function clusterRetryDelay(timeoutMs: number): number {
+  return Math.max(1, Math.min(100, Math.round(timeoutMs / CLUSTER_MAX_REDIRECTIONS)))
+}
+
+/**
+ * A cluster client that behaves like the single connection: no offline queue (a command for a node
+ * that is not connected fails at once), no re-send of a command whose connection dropped (ioredis'
+ * `retryDelayOnFailover` retry would re-send an in-flight write to another node: 0 turns it off),
+ * redirections bounded, slot refreshes bounded by the backstop, and the whole cluster reconnected
+ * with the same backoff as one connection when every node is lost.
+ */
+export function ownedCluster(nodes: readonly RedisAddress[], auth: RedisAuth, timeoutMs: number): Cluster {
+  const retryDelay = clusterRetryDelay(timeoutMs)
+  return new Cluster(
+    nodes.map(({ host, port }) => ({ host, port })),
+    {
+      enableOfflineQueue: false,
+      enableReadyCheck: true,
+      clusterRetryStrategy: reconnectDelay,
+      retryDelayOnFailover: 0,
+      retryDelayOnClusterDown: retryDelay,
+      retryDelayOnTryAgain: retryDelay,
+      retryDelayOnMoved: 0,
+      maxRedirections: CLUSTER_MAX_REDIRECTIONS,
+      slotsRefreshTimeout: timeoutMs * BACKSTOP_FACTOR,
+      redisOptions: { ...connectionSettings(timeoutMs), ...authSettings(auth) },
+    },
+  )
+}
+
+/** A Sentinel-managed primary: which one, where the sentinels are, and how to log in to each. */
+export interface SentinelTarget {
+  readonly name: string
+  readonly sentinels: readonly RedisAddress[]
+  readonly auth: RedisAuth
+  readonly sentinelUsername?: string | undefined
+  readonly sentinelPassword?: string | undefined
+  readonly db?: number | undefined
+}
+
+/**
+ * A connection to the primary the sentinels name, with the single connection's settings. Each
+ * (re)connect asks the sentinels for the current primary, so a reconnect after a failover reaches
+ * the new one; the failover detector (a subscription to `+switch-master` on the sentinels) drops
+ * the connection as soon as they announce a new primary, even when the old one is still up (it
+ * would answer writes with READONLY). Sentinel queries are bounded by the backstop too.
+ */
+export function ownedSentinelClient(target: SentinelTarget, timeoutMs: number): Redis {
+  return new Redis({
+    ...connectionSettings(timeoutMs),
+    ...authSettings(target.auth),
+    sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+    name: target.name,
+    ...(target.sentinelUsername === undefined ? {} : { sentinelUsername: target.sentinelUsername }),
+    ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
+    ...(target.db === undefined ? {} : { db: target.db }),
+    sentinelCommandTimeout: timeoutMs * BACKSTOP_FACTOR,
+    sentinelRetryStrategy: reconnectDelay,
+    failoverDetector: true,
+    enableOfflineQueue: false,
     retryStrategy: reconnectDelay,
   })
 }
@@ -67,49 +165,42 @@ function unanswered(client: Redis): number {
   return (client as unknown as { commandQueue?: { length: number } }).commandQueue?.length ?? 0
 }
 
+/** The client or cluster a watch is given: both are EventEmitters with a `status`. */
+export type WatchedClient = Redis | Cluster
+
+/** Whether an ioredis client is a Cluster (by its own flag: a client from another copy of ioredis too). */
+export function isCluster(client: Redis | Cluster): client is Cluster {
+  return client.isCluster === true
+}
+
 /**
- * Watches one owned client: whether it has been ready once (until then commands wait for it), what
- * stops it from connecting, and whether a connection with commands in flight has gone silent.
+ * Whether one connection with commands in flight has gone silent: the time of the latest chunk it
+ * read, and when the silence being watched began.
  */
-export class ConnectionWatch {
-  readonly #client: Redis
-  readonly #timeoutMs: number
-  readonly #interval: NodeJS.Timeout
-  #everReady = false
-  #waiters: Waiter[] = []
+class SilenceCheck {
+  readonly #connection: Redis
   #heardAt = 0
   /** When the silence being watched began: commands in flight and nothing heard since; null: none. */
   #silentSince: number | null = null
-  /** The latest connection error since the client was last ready. */
-  #lastError: unknown
 
-  constructor(client: Redis, timeoutMs: number) {
-    this.#client = client
-    this.#timeoutMs = timeoutMs
-    client.on('ready', this.#onReady)
-    client.on('error', (err: unknown) => {
-      this.#lastError = err
-      // Waiting will not fix a refused password: the first commands fail with it at once.
-      if (isAuthentication(err)) this.#failWaiters(err)
-    })
-    client.on('connect', () => {
-      this.#heard()
+  constructor(connection: Redis) {
+    this.#connection = connection
+    connection.on('connect', () => {
+      this.heard()
       // One listener per connection, beside ioredis' own parser: a timestamp per chunk read.
-      client.stream?.on('data', this.#heard)
+      connection.stream?.on('data', this.heard)
     })
-    // Checked twice per deadline, after the turn's I/O (setImmediate): data that waited behind a
-    // blocked event loop counts as heard.
-    this.#interval = setInterval(() => setImmediate(this.#checkSilence), Math.max(1, timeoutMs / 2))
-    this.#interval.unref()
   }
 
-  readonly #heard = (): void => {
+  readonly heard = (): void => {
     this.#heardAt = performance.now()
   }
 
-  readonly #checkSilence = (): void => {
-    const status = this.#client.status
-    if ((status !== 'ready' && status !== 'connect') || unanswered(this.#client) === 0) {
+  /** Drops (and so re-makes) the connection once it has been silent for `timeoutMs` with commands in flight. */
+  check(timeoutMs: number): void {
+    const connection = this.#connection
+    const status = connection.status
+    if ((status !== 'ready' && status !== 'connect') || unanswered(connection) === 0) {
       this.#silentSince = null
       return
     }
@@ -118,15 +209,83 @@ export class ConnectionWatch {
       this.#silentSince = now
       return
     }
-    if (now - this.#silentSince < this.#timeoutMs) return
+    if (now - this.#silentSince < timeoutMs) return
     this.#silentSince = null
-    this.#client.disconnect(true)
+    connection.disconnect(true)
+  }
+}
+
+/**
+ * Watches one owned client (a connection, or a cluster and each of its node connections): whether
+ * it has been ready once (until then commands wait for it), what stops it from connecting, and
+ * whether a connection with commands in flight has gone silent.
+ */
+export class ConnectionWatch {
+  readonly #client: WatchedClient
+  readonly #timeoutMs: number
+  readonly #interval: NodeJS.Timeout
+  /** One per connection: the client itself, or each node of a cluster (added and removed with them). */
+  readonly #connections = new Map<Redis, SilenceCheck>()
+  #everReady = false
+  #waiters: Waiter[] = []
+  /** The latest connection error since the client was last ready. */
+  #lastError: unknown
+
+  constructor(client: WatchedClient, timeoutMs: number) {
+    this.#client = client
+    this.#timeoutMs = timeoutMs
+    const onError = (err: unknown) => {
+      this.#lastError = err
+      // Waiting will not fix a refused password: the first commands fail with it at once.
+      if (isAuthentication(err)) this.#failWaiters(err)
+    }
+    client.on('error', onError)
+    if (isCluster(client)) {
+      // A cluster opens a connection per node as it learns of them (lazily: at the node's first
+      // command) and drops one when it ends. Without an offline queue, commands that reach a node
+      // while it is still connecting fail, so each node is connected as soon as it is known (the
+      // replicas too: after a failover the new primary is then connected already), and start-up
+      // waits for the primaries as well as for the cluster.
+      client.on('ready', this.#clusterMaybeReady)
+      client.on('node error', onError)
+      client.on('+node', (node: Redis) => {
+        this.#connections.set(node, new SilenceCheck(node))
+        node.on('ready', this.#clusterMaybeReady)
+        if (node.status === 'wait') node.connect().catch(() => {})
+      })
+      client.on('-node', (node: Redis) => this.#connections.delete(node))
+    } else {
+      client.on('ready', this.#onReady)
+      const check = new SilenceCheck(client)
+      this.#connections.set(client, check)
+      client.on('ready', check.heard)
+    }
+    // Checked twice per deadline, after the turn's I/O (setImmediate): data that waited behind a
+    // blocked event loop counts as heard.
+    this.#interval = setInterval(() => setImmediate(this.#checkSilence), Math.max(1, timeoutMs / 2))
+    this.#interval.unref()
+  }
+
+  readonly #checkSilence = (): void => {
+    for (const check of this.#connections.values()) check.check(this.#timeoutMs)
+  }
+
+  /** A cluster is ready once the cluster client and every primary's connection are. */
+  #ready(): boolean {
+    const client = this.#client
+    if (client.status !== 'ready') return false
+    if (!isCluster(client)) return true
+    const primaries = client.nodes('master')
+    return primaries.length > 0 && primaries.every((node) => node.status === 'ready')
+  }
+
+  readonly #clusterMaybeReady = (): void => {
+    if (this.#ready()) this.#onReady()
   }
 
   readonly #onReady = (): void => {
     this.#everReady = true
     this.#lastError = undefined
-    this.#heard()
     const waiters = this.#waiters
     this.#waiters = []
     for (const waiter of waiters) {
@@ -149,7 +308,7 @@ export class ConnectionWatch {
    */
   firstConnection(): Promise<void> | undefined {
     if (this.#everReady) return undefined
-    if (this.#client.status === 'ready') {
+    if (this.#ready()) {
       this.#onReady()
       return undefined
     }
@@ -191,6 +350,10 @@ export interface RedisHealth {
   readonly latencyMs: number | null
   /** ioredis `status`: `ready`, `connecting`, `reconnecting`, `end`, ... (`closed` after close()). */
   readonly connection: string
+  /** On a cluster: `cluster_state` of CLUSTER INFO, the primaries the client knows, how many answered a PING. */
+  readonly cluster?: { readonly state: string; readonly primaries: number; readonly reachable: number }
+  /** On a Sentinel-managed primary: the `host:port` this connection reached, as the sentinels named it. */
+  readonly primary?: string
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { debuglog } from 'node:util'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { CACHE_DEFAULTS } from '../defaults.js'
 import { BackendError, ConfigurationError } from '../errors.js'
 import {
@@ -13,25 +13,61 @@ import {
 } from '../validate.js'
 import type { Backend, BackendCapabilities, BackendEntry, BackendLocks } from './backend.js'
 import { lockKeyOf } from './lock-key.js'
+import { bySlot, deleteByPatternOnEveryPrimary, multiSet, setManyBySlot } from './redis-cluster-commands.js'
+import { classifyClusterFailure, clusterHealth } from './redis-cluster-state.js'
 import {
   BACKSTOP_FACTOR,
   ConnectionWatch,
+  isCluster,
   ownedClient,
+  ownedCluster,
+  ownedSentinelClient,
   pingHealth,
   type RedisHealth,
 } from './redis-connection.js'
 import { classifyRedisFailure } from './redis-errors.js'
+import {
+  checkCluster,
+  checkSentinel,
+  describeAddresses,
+  type RedisClusterOptions,
+  type RedisSentinelOptions,
+  resolveCluster,
+  resolveSentinel,
+} from './redis-topology-options.js'
 import { checkReliability, type ReliabilityOptions, resolveReliability } from './reliability-options.js'
 
 export type { RedisHealth } from './redis-connection.js'
+export type {
+  RedisAddressOption,
+  RedisClusterOptions,
+  RedisSentinelOptions,
+} from './redis-topology-options.js'
+
+/** How the backend reaches Redis: one server, a primary found through Sentinel, or a Redis Cluster. */
+export type RedisTopology = 'single' | 'sentinel' | 'cluster'
 
 const debug = debuglog('cachekit')
 
+/** Exactly one of `url`, `cluster`, `sentinel` (connections the backend opens and closes) or `client`. */
 export interface RedisBackendOptions {
   /** `redis://[user:pass@]host:port/db` or `rediss://...`; the backend owns (and closes) this connection. */
   url?: string
-  /** An existing ioredis client; never closed by the backend. */
-  client?: Redis
+  /**
+   * A Redis Cluster, from some of its nodes: `{ nodes: ['redis://10.0.0.1:6379', ...] }`; the
+   * backend owns (and closes) the cluster client.
+   */
+  cluster?: RedisClusterOptions
+  /**
+   * A Sentinel-managed primary: `{ name: 'mymaster', sentinels: ['10.0.0.1:26379', ...] }`; the
+   * backend owns (and closes) the connection, which follows the primary through failovers.
+   */
+  sentinel?: RedisSentinelOptions
+  /**
+   * An existing ioredis client: a `Redis` (one server, or Sentinel-configured) or a `Cluster`;
+   * never closed by the backend.
+   */
+  client?: Redis | Cluster
   /** Put in front of every key, e.g. `t:default:` to share keys with Python's env-configured Redis. */
   keyPrefix?: string
   /** Keys per SCAN / UNLINK batch when clearing. */
@@ -48,6 +84,8 @@ export interface RedisBackendOptions {
 
 const OPTIONS: Shape = {
   url: isNonEmptyString,
+  cluster: checkCluster,
+  sentinel: checkSentinel,
   client: (v, path) =>
     checkImplements(v, path, ['getBuffer', 'pipeline', 'multi', 'scan'], 'an ioredis client'),
   keyPrefix: (v, path) => {
@@ -82,16 +120,81 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@')
 }
 
-/** Redis through ioredis: `SET key value EX ttl`, pipelined multi-gets, SCAN + UNLINK for clearing. */
+const SOURCES = ['url', 'cluster', 'sentinel', 'client'] as const
+
+/** What the backend connects through, decided from the options once. */
+interface Connection {
+  readonly client: Redis | Cluster
+  readonly topology: RedisTopology
+  readonly owned: boolean
+  /** How errors and health name the server(s), without credentials. */
+  readonly where: string
+}
+
+function connect(options: RedisBackendOptions, timeoutMs: number): Connection {
+  const given = SOURCES.filter((source) => options[source] !== undefined)
+  if (given.length !== 1) {
+    throw new ConfigurationError(
+      'INVALID_REDIS_OPTIONS',
+      `RedisBackend needs exactly one of { url }, { cluster }, { sentinel } or { client }${given.length > 1 ? `, got ${given.join(' and ')}` : ''}: ` +
+        "pass a redis:// URL, { cluster: { nodes: ['redis://host:port', ...] } }, { sentinel: { name, sentinels: ['host:26379', ...] } } or an ioredis instance",
+    )
+  }
+  if (options.client !== undefined) {
+    // A client passed in keeps its own settings (offline queue, retries, command timeout).
+    const client = options.client
+    if (isCluster(client)) {
+      return { client, topology: 'cluster', owned: false, where: 'the given ioredis Cluster' }
+    }
+    const sentinel = (client.options.sentinels?.length ?? 0) > 0
+    return {
+      client,
+      topology: sentinel ? 'sentinel' : 'single',
+      owned: false,
+      where: sentinel ? 'the given Sentinel-configured ioredis client' : 'the given ioredis client',
+    }
+  }
+  if (options.cluster !== undefined) {
+    const target = resolveCluster(options.cluster)
+    return {
+      client: ownedCluster(target.nodes, target.auth, timeoutMs),
+      topology: 'cluster',
+      owned: true,
+      where: `the cluster of ${describeAddresses(target.nodes)}`,
+    }
+  }
+  if (options.sentinel !== undefined) {
+    const target = resolveSentinel(options.sentinel)
+    return {
+      client: ownedSentinelClient(target, timeoutMs),
+      topology: 'sentinel',
+      owned: true,
+      where: `primary "${target.name}" of the sentinels at ${describeAddresses(target.sentinels)}`,
+    }
+  }
+  const url = options.url as string
+  return { client: ownedClient(url, timeoutMs), topology: 'single', owned: true, where: redactUrl(url) }
+}
+
+/**
+ * Redis through ioredis: `SET key value EX ttl`, pipelined multi-gets, SCAN + UNLINK for clearing;
+ * on one server, a Sentinel-managed primary or a Redis Cluster (where every multi-key command is
+ * split by hash slot: redis-cluster-commands.ts).
+ */
 export class RedisBackend implements Backend {
   readonly name = 'redis'
   readonly capabilities = REDIS_CAPABILITIES
-  readonly client: Redis
+  /** The ioredis client: a `Redis` (one server or a Sentinel-managed primary) or a `Cluster`. */
+  readonly client: Redis | Cluster
+  /** One server, a Sentinel-managed primary, or a Redis Cluster. */
+  readonly topology: RedisTopology
   /** The `reliability` option as given: the caches' layers start from it. */
   readonly reliability: ReliabilityOptions | undefined
   /** The deadline of health()'s PING and, on an owned connection, of the start-up wait. */
   readonly timeoutMs: number
   readonly #owned: boolean
+  /** The client when it is a Cluster: multi-key commands are then split by slot. */
+  readonly #cluster: Cluster | undefined
   /** Leases of distributed single-flight: `SET {key}:lock token NX PX lease`, compare-and-delete release. */
   readonly locks: BackendLocks = {
     acquire: (key, token, leaseMs) =>
@@ -119,30 +222,28 @@ export class RedisBackend implements Backend {
 
   constructor(options: RedisBackendOptions) {
     checkOptions(options, OPTIONS, 'RedisBackend')
-    if (options === undefined || (options.url === undefined) === (options.client === undefined)) {
-      throw new ConfigurationError(
-        'INVALID_REDIS_OPTIONS',
-        'RedisBackend needs exactly one of { url } or { client }: pass a redis:// URL or an ioredis instance',
-      )
-    }
+    // JavaScript callers may leave the options out: the message of connect() says what to pass.
+    const connection = connect(options ?? {}, resolveReliability(options?.reliability).timeoutMs)
     this.#prefix = options.keyPrefix ?? ''
     this.#batch = options.scanBatchSize ?? CACHE_DEFAULTS.scanBatchSize
     this.reliability = options.reliability
     this.timeoutMs = resolveReliability(options.reliability).timeoutMs
-    if (options.client !== undefined) {
-      // A client passed in keeps its own settings (offline queue, retries, command timeout).
-      this.client = options.client
-      this.#owned = false
-      this.#where = 'the given ioredis client'
+    this.client = connection.client
+    this.topology = connection.topology
+    this.#owned = connection.owned
+    this.#where = connection.where
+    this.#cluster = isCluster(connection.client) ? connection.client : undefined
+    if (!connection.owned) {
       this.#watch = undefined
     } else {
-      const url = options.url as string
-      this.#where = redactUrl(url)
-      this.client = ownedClient(url, this.timeoutMs)
-      this.#owned = true
       this.#watch = new ConnectionWatch(this.client, this.timeoutMs)
       // Without a listener ioredis prints every reconnect error; failures reach callers as BackendError.
       this.client.on('error', (err: Error) => debug('redis %s: %s', this.#where, err.message))
+      if (this.#cluster !== undefined) {
+        this.#cluster.on('node error', (err: Error, node: string) =>
+          debug('redis %s, node %s: %s', this.#where, node, err.message),
+        )
+      }
       // commandTimeout arms and clears one timer per command. Node keeps one list per timer duration
       // and creates and drops it whenever it becomes non-empty / empty, which costs more than the timer;
       // an idle unref'd interval of the same duration keeps that list alive. Cleared by close().
@@ -162,10 +263,14 @@ export class RedisBackend implements Backend {
     // Not connected because the server refuses the credentials: say so, not "unreachable".
     const cause = this.#watch?.refusal ?? err
     const reason = cause instanceof Error ? cause.message : String(cause)
-    const { kind, fix } = classifyRedisFailure(cause, {
+    const state = {
       ready: this.client.status === 'ready',
-      commandTimeoutMs: this.client.options.commandTimeout,
-    })
+      commandTimeoutMs: isCluster(this.client)
+        ? this.client.options.redisOptions?.commandTimeout
+        : this.client.options.commandTimeout,
+    }
+    const { kind, fix } =
+      this.#cluster === undefined ? classifyRedisFailure(cause, state) : classifyClusterFailure(cause, state)
     return new BackendError('REDIS_ERROR', `Redis ${op} failed at ${this.#where}: ${reason}; ${fix}`, {
       cause,
       kind,
@@ -218,16 +323,20 @@ export class RedisBackend implements Backend {
     await this.#send('SET', () => this.client.set(this.#prefix + key, value, 'EX', ttlSeconds))
   }
 
-  /** One MULTI/EXEC transaction: Redis applies all of the SETs or none of them. */
+  /**
+   * One MULTI/EXEC transaction: Redis applies all of the SETs or none of them. On a cluster a
+   * transaction cannot span slots: one per slot, and when some fail, the slots written are deleted
+   * again (redis-cluster-commands.ts, `setManyBySlot`).
+   */
   async setMany(entries: ReadonlyArray<readonly [string, Buffer]>, ttlSeconds: number): Promise<void> {
     if (entries.length === 0) return
-    await this.#send('MULTI SET', async () => {
-      const multi = this.client.multi()
-      for (const [key, value] of entries) multi.set(this.#prefix + key, value, 'EX', ttlSeconds)
-      const replies = await multi.exec()
-      if (replies === null) throw new Error('the transaction was aborted')
-      for (const [err] of replies) if (err) throw err
-    })
+    const full = entries.map(([key, value]) => [this.#prefix + key, value] as const)
+    const cluster = this.#cluster
+    await this.#send('MULTI SET', () =>
+      cluster === undefined
+        ? multiSet(this.client, full, ttlSeconds)
+        : setManyBySlot(cluster, full, ttlSeconds),
+    )
   }
 
   delete(key: string): Promise<boolean> {
@@ -246,41 +355,53 @@ export class RedisBackend implements Backend {
     })
   }
 
+  /** One MGET; on a cluster one MGET per slot, sent together. */
   getMany(keys: readonly string[]): Promise<Array<Buffer | null>> {
     if (keys.length === 0) return Promise.resolve([])
-    return this.#send('MGET', () => this.client.mgetBuffer(...keys.map((k) => this.#prefix + k)))
+    const full = keys.map((k) => this.#prefix + k)
+    if (this.#cluster === undefined) return this.#send('MGET', () => this.client.mgetBuffer(...full))
+    return this.#send('MGET', () => bySlot(full, (group) => this.client.mgetBuffer(...group)))
   }
 
   /**
    * GET and PTTL of every key in one command: a Lua script (EVALSHA, EVAL when the server does not
    * know it yet) returning value, ttl, value, ttl, ... One command costs the client far less than a
-   * pipeline of two per key.
+   * pipeline of two per key. On a cluster a script may only touch one slot: one per slot.
    */
   getManyWithTtl(keys: readonly string[]): Promise<Array<BackendEntry | null>> {
     if (keys.length === 0) return Promise.resolve([])
     const full = keys.map((k) => this.#prefix + k)
-    return this.#send('GET+PTTL (script)', () =>
-      this.client
-        .callBuffer('EVALSHA', GET_WITH_TTL_SHA, full.length, ...full)
-        .catch((err: unknown) => {
-          if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-          return this.client.callBuffer('EVAL', GET_WITH_TTL_SCRIPT, full.length, ...full)
-        })
-        .then((reply: unknown) => {
-          const flat = reply as unknown[]
-          return keys.map((_, i) => {
-            const value = flat[2 * i] as Buffer | null | undefined
-            if (value == null) return null
-            const ms = Number(flat[2 * i + 1])
-            return { value, ttlMs: ms >= 0 ? ms : null }
-          })
-        }),
-    )
+    if (this.#cluster === undefined)
+      return this.#send('GET+PTTL (script)', () => this.#getWithTtlScript(full))
+    return this.#send('GET+PTTL (script)', () => bySlot(full, (group) => this.#getWithTtlScript(group)))
   }
 
+  #getWithTtlScript(full: readonly string[]): Promise<Array<BackendEntry | null>> {
+    return this.client
+      .callBuffer('EVALSHA', GET_WITH_TTL_SHA, full.length, ...full)
+      .catch((err: unknown) => {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
+        return this.client.callBuffer('EVAL', GET_WITH_TTL_SCRIPT, full.length, ...full)
+      })
+      .then((reply: unknown) => {
+        const flat = reply as unknown[]
+        return full.map((_, i) => {
+          const value = flat[2 * i] as Buffer | null | undefined
+          if (value == null) return null
+          const ms = Number(flat[2 * i + 1])
+          return { value, ttlMs: ms >= 0 ? ms : null }
+        })
+      })
+  }
+
+  /** SCAN + UNLINK in batches; on a cluster on every primary at once, each UNLINK within one slot. */
   deleteByPrefix(prefix: string): Promise<number> {
+    const pattern = `${escapeGlob(this.#prefix + prefix)}*`
+    const cluster = this.#cluster
+    if (cluster !== undefined) {
+      return this.#send('SCAN+UNLINK', () => deleteByPatternOnEveryPrimary(cluster, pattern, this.#batch))
+    }
     return this.#send('SCAN+UNLINK', async () => {
-      const pattern = `${escapeGlob(this.#prefix + prefix)}*`
       let cursor = '0'
       let deleted = 0
       do {
@@ -295,19 +416,32 @@ export class RedisBackend implements Backend {
   }
 
   /**
-   * A PING straight to the server (past every layer) within `timeoutMs`, and the connection state:
-   * unhealthy when not connected or the PING fails; degraded when it takes over half the deadline.
+   * Straight to the server (past every layer) within `timeoutMs`: a PING and the connection state
+   * (unhealthy when not connected or the PING fails; degraded when it takes over half the deadline);
+   * on a Sentinel-managed primary, also the address reached; on a cluster, CLUSTER INFO and a PING
+   * of every primary (redis-cluster-state.ts).
    */
-  health(): Promise<RedisHealth> {
+  async health(): Promise<RedisHealth> {
     if (this.#closed) {
-      return Promise.resolve({
+      return {
         status: 'unhealthy',
         reasons: [`Redis at ${this.#where}: this backend was closed`],
         latencyMs: null,
         connection: 'closed',
-      })
+      }
     }
-    return pingHealth(this.client, this.#where, this.timeoutMs, !this.#owned)
+    const client = this.client
+    if (isCluster(client)) return clusterHealth(client, this.#where, this.timeoutMs, !this.#owned)
+    const health = await pingHealth(client, this.#where, this.timeoutMs, !this.#owned)
+    const stream = client.stream
+    if (
+      this.topology !== 'sentinel' ||
+      health.connection !== 'ready' ||
+      stream?.remoteAddress === undefined
+    ) {
+      return health
+    }
+    return { ...health, primary: `${stream.remoteAddress}:${stream.remotePort}` }
   }
 
   /** Quits the connection it opened itself; a client passed in stays open (its owner closes it). */
