@@ -32,6 +32,10 @@ export class RedisBus implements InvalidationBus {
     this.#subscriber = subscriberOf(backend.client)
     const subscriber = this.#subscriber
     subscriber.on('error', (err: Error) => debug('redis bus subscriber: %s', err.message))
+    // The subscriber never keeps the process alive by itself, and goes when the backend's own
+    // connection ends for good (backend.close(), or a client closed by its owner).
+    subscriber.on('connect', () => unref(subscriber))
+    backend.client.once('end', () => this.close())
     subscriber.on('close', () => this.#setTrusted(false))
     subscriber.on('ready', () => this.#subscribe())
     subscriber.on('message', (channel: string, text: string) => {
@@ -148,6 +152,12 @@ function subscriberOf(client: RedisBackend['client']): RedisBackend['client'] {
   return 'nodes' in client && typeof client.nodes === 'function'
     ? duplicate.call(client, undefined, { redisOptions: override })
     : duplicate.call(client, override)
+}
+
+/** Lets the process exit while this connection is open (an auxiliary connection must not hold it). */
+function unref(client: RedisBackend['client']): void {
+  const stream = (client as { stream?: { unref?: () => void } }).stream
+  stream?.unref?.()
 }
 
 const leases = new WeakMap<RedisBackend, { bus: RedisBus; users: number }>()
