@@ -6,4 +6,11 @@ export {
   unsupported,
 } from './backend.js'
 export { MemoryBackend } from './memory.js'
-export { RedisBackend, type RedisBackendOptions } from './redis.js'
+export {
+  type RedisAddressOption,
+  RedisBackend,
+  type RedisBackendOptions,
+  type RedisClusterOptions,
+  type RedisSentinelOptions,
+  type RedisTopology,
+} from './redis.js'

@@ -43,6 +43,24 @@ export async function multiSet(
 }
 
 /**
+ * The first error a transaction's commands got, when EXEC was refused because of them (EXECABORT:
+ * ioredis keeps them in `previousErrors`): on a cluster, typically a MOVED to an unreachable node.
+ */
+export function firstPreviousError(err: unknown): Error | undefined {
+  if (!(err instanceof Error) || !err.message.startsWith('EXECABORT')) return undefined
+  const previous = (err as { previousErrors?: unknown }).previousErrors
+  const first: unknown = Array.isArray(previous) ? previous[0] : undefined
+  return first instanceof Error ? first : undefined
+}
+
+/** A failure's message, with what made a transaction abort. */
+export function describeFailure(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  const earlier = firstPreviousError(err)
+  return earlier === undefined ? message : `${message} (${earlier.message})`
+}
+
+/**
  * A `setMany` on a cluster that failed in some slots: the slots whose transaction landed were
  * deleted again (`rolledBack` of `written`), so that the batch leaves no mix of new values and old
  * ones. `cause` is the first slot's failure: it decides the error's kind.
@@ -55,7 +73,7 @@ export class PartialSetManyError extends Error {
     readonly written: number,
     readonly rolledBack: number,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause)
+    const reason = describeFailure(cause)
     const rollback =
       written === 0
         ? 'no slot was written'

@@ -3,7 +3,7 @@
  * those of one connection, and `CLUSTER INFO` plus a PING of every primary for `health()`.
  */
 import type { Cluster } from 'ioredis'
-import { PartialSetManyError } from './redis-cluster-commands.js'
+import { firstPreviousError, PartialSetManyError } from './redis-cluster-commands.js'
 import type { RedisHealth } from './redis-connection.js'
 import { type ClientState, classifyRedisFailure, type RedisFailure } from './redis-errors.js'
 
@@ -23,7 +23,11 @@ const REDIRECTIONS = /^Too many Cluster redirections\. Last error: (?:(\w+): )?(
 /** Classifies what a command on a Cluster failed with (one connection's failures included). */
 export function classifyClusterFailure(err: unknown, state: ClientState): RedisFailure {
   if (err instanceof PartialSetManyError) return classifyClusterFailure(err.cause, state)
+  // A transaction refused for what its commands were answered (MOVED, CLUSTERDOWN, ...): those decide.
+  const earlier = firstPreviousError(err)
+  if (earlier !== undefined) return classifyClusterFailure(earlier, state)
   if (err instanceof Error) {
+    if (err.name === 'ReplyError' && /^(MOVED|ASK) /.test(err.message)) return SLOTS_MOVING
     const redirected = REDIRECTIONS.exec(err.message)
     if (redirected !== null) {
       const [, name, message] = redirected

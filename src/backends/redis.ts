@@ -13,7 +13,13 @@ import {
 } from '../validate.js'
 import type { Backend, BackendCapabilities, BackendEntry, BackendLocks } from './backend.js'
 import { lockKeyOf } from './lock-key.js'
-import { bySlot, deleteByPatternOnEveryPrimary, multiSet, setManyBySlot } from './redis-cluster-commands.js'
+import {
+  bySlot,
+  deleteByPatternOnEveryPrimary,
+  describeFailure,
+  multiSet,
+  setManyBySlot,
+} from './redis-cluster-commands.js'
 import { classifyClusterFailure, clusterHealth } from './redis-cluster-state.js'
 import {
   BACKSTOP_FACTOR,
@@ -262,7 +268,12 @@ export class RedisBackend implements Backend {
     }
     // Not connected because the server refuses the credentials: say so, not "unreachable".
     const cause = this.#watch?.refusal ?? err
-    const reason = cause instanceof Error ? cause.message : String(cause)
+    const reason =
+      this.#cluster !== undefined
+        ? describeFailure(cause)
+        : cause instanceof Error
+          ? cause.message
+          : String(cause)
     const state = {
       ready: this.client.status === 'ready',
       commandTimeoutMs: isCluster(this.client)
