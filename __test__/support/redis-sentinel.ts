@@ -32,7 +32,7 @@ export interface RedisSentinelProcesses {
   primary(): Promise<RedisNodeProcess>
   /**
    * Resolves once every live sentinel names the same live primary, that primary says it is one, and
-   * (when `replicas` is 1) a replica is linked to it.
+   * (when `replicas` is 1) a replica is linked to it and in sync (state online).
    */
   settled(options?: { timeoutMs?: number; replicas?: 0 | 1 }): Promise<RedisNodeProcess>
   stop(): Promise<void>
@@ -67,6 +67,9 @@ const serverArgs = (port: number, dir: string) => [
   '',
   '--appendonly',
   'no',
+  // A replica that was the primary syncs with the new one at once, not after the default 5 s wait.
+  '--repl-diskless-sync-delay',
+  '0',
 ]
 
 export async function startRedisSentinel(settings: SentinelSettings = {}): Promise<RedisSentinelProcesses> {
@@ -141,7 +144,8 @@ export async function startRedisSentinel(settings: SentinelSettings = {}): Promi
           const primary = views[0]
           if (primary?.alive && views.every((v) => v === primary)) {
             const replication = String(await ask(primary.port, 'INFO', 'replication'))
-            const linked = Number(/connected_slaves:(\d+)/.exec(replication)?.[1] ?? 0)
+            // Linked and done syncing: the sentinels promote only a replica whose link is up.
+            const linked = [...replication.matchAll(/^slave\d+:.*state=online/gm)].length
             // Each sentinel must know the other two and the replica, or a failover cannot be agreed.
             const known = await Promise.all(
               live.map(async (s) => {

@@ -25,6 +25,8 @@ export interface FailoverSettings {
   readonly steadyMs?: number
   /** The run ends once no call has missed L2 for this long (after at least one miss)... */
   readonly quietMs?: number
+  /** ...or this long after the kill when no call has missed (a smooth handover)... */
+  readonly noMissWaitMs?: number
   /** ...or at the latest this long after the kill. */
   readonly maxAfterKillMs?: number
 }
@@ -67,6 +69,7 @@ export async function loadThroughFailover(settings: FailoverSettings): Promise<F
   const steadyMs = settings.steadyMs ?? 1000
   const quietMs = settings.quietMs ?? 2000
   const maxAfterKillMs = settings.maxAfterKillMs ?? 25_000
+  const noMissWaitMs = settings.noMissWaitMs ?? 5000
   const runs = new Map<number, number>()
   const fn = cache(
     async (key: number) => {
@@ -123,6 +126,7 @@ export async function loadThroughFailover(settings: FailoverSettings): Promise<F
     const now = performance.now()
     if (now - killedAt > maxAfterKillMs) break
     if (lastMissAt !== null && now - lastMissAt > quietMs) break
+    if (lastMissAt === null && now - killedAt > noMissWaitMs) break
   }
   stop = true
   await load
