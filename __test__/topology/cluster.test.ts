@@ -4,6 +4,7 @@
  * reaching every primary, locks), then primaries killed: the calls during the failover (values,
  * latency, misses, breaker) and a setMany that finds a primary down.
  */
+import fc from 'fast-check'
 import { Cluster, Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lockKeyOf } from '../../src/backends/lock-key.js'
@@ -80,6 +81,23 @@ registerBackendContract({
   afterClose: 'rejects',
   unreachable: async () =>
     new RedisBackend({ cluster: { nodes: [`redis://127.0.0.1:${await freePort()}`] } }),
+})
+
+it("the backend's slots are the server's (CLUSTER KEYSLOT), on tricky and random keys", async () => {
+  const tricky = ['', '{}', '{}}', 'a{}b}', '{{a}}', 'a{b', '}{a}', '{a}{b}', 'é{日}', 'ck:ns:{tag}:x', '😀']
+  const random = fc.sample(
+    fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc.array(fc.constantFrom('{', '}', 'x', 'é', ':'), { maxLength: 10 }).map((cs) => cs.join('')),
+    ),
+    300,
+  )
+  const node = nodeClient(processes.nodes[0]?.port as number)
+  const all = [...tricky, ...random]
+  const pipeline = node.pipeline()
+  for (const key of all) pipeline.cluster('KEYSLOT', key)
+  const replies = (await pipeline.exec()) ?? []
+  expect(all.map(keySlot)).toEqual(replies.map(([, slot]) => slot))
 })
 
 describe('a cache on a Redis Cluster', () => {
