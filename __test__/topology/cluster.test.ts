@@ -149,10 +149,11 @@ describe('a cache on a Redis Cluster', () => {
     expect(await reader.getMany(asked)).toEqual(expected)
     expect(reader.info().l2ReadErrors).toBe(0)
 
-    // The same through the read batching of cached reads: 300 reads in one turn, one batch.
+    // The GET+PTTL script that batched reads use: one script per slot, each value in its place.
     const backend = clusterBackend()
-    const batched = await Promise.all(asked.map((key) => backend.getWithTtl(`ck:slots:${key}`)))
-    expect(batched.map((entry) => entry !== null)).toEqual(expected.map((v) => v !== undefined))
+    const withTtl = await backend.getManyWithTtl(asked.map((key) => `ck:slots:${key}`))
+    expect(withTtl.map((entry) => entry !== null)).toEqual(expected.map((v) => v !== undefined))
+    for (const entry of withTtl) if (entry !== null) expect(entry.ttlMs).toBeGreaterThan(55_000)
   })
 
   it('invalidate(prefix) and invalidate() (clear) reach the keys on every primary', async () => {
