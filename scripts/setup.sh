@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine for development: system packages the tests need (redis-server, and
-# prometheus for the dashboard's integration test), the npm
+# Sets up a fresh machine for development: system packages the tests need (redis-server and
+# redis-cli, and prometheus for the dashboard's integration test), the npm
 # dependencies, the native addon (release build) and the TypeScript build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# redis-cli joins the topology tests' local cluster (Debian ships it in redis-tools).
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
