@@ -5,7 +5,7 @@
  * each. `stop()` kills every process and removes the dir.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -165,6 +165,16 @@ function parseNodes(text: string): ClusterNodeInfo[] {
 }
 
 export async function startRedisCluster(settings: ClusterSettings = {}): Promise<RedisClusterProcesses> {
+  for (const [file, install, variable] of [
+    [REDIS_SERVER, 'redis-server', 'REDIS_SERVER_BIN'],
+    [REDIS_CLI, 'redis-tools', 'REDIS_CLI_BIN'],
+  ] as const) {
+    if (!existsSync(file)) {
+      throw new Error(
+        `${file} not found: install it (apt-get install -y ${install}, or bash scripts/setup.sh) or set ${variable}`,
+      )
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'cachekit-cluster-'))
   const nodeTimeout = settings.nodeTimeoutMs ?? 1000
   const ports = await freePorts(12)
