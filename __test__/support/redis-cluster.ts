@@ -99,6 +99,9 @@ function run(file: string, args: readonly string[]): Promise<string> {
 
 /** One line of CLUSTER NODES. */
 export interface ClusterNodeInfo {
+  readonly id: string
+  /** A replica's primary (its id); null for a primary. */
+  readonly primaryId: string | null
   readonly port: number
   readonly role: 'master' | 'slave'
   readonly failed: boolean
@@ -114,7 +117,12 @@ export interface RedisClusterProcesses {
   topology(): Promise<ClusterNodeInfo[]>
   /** The processes of the current primaries (by CLUSTER NODES of a live node). */
   primaries(): Promise<RedisNodeProcess[]>
-  /** Resolves once every live node reports cluster_state:ok and the same primaries, each with slots. */
+  /** The current primaries that have a live replica: killing one of them is failed over. */
+  replicatedPrimaries(): Promise<RedisNodeProcess[]>
+  /**
+   * Resolves once every live node reports cluster_state:ok and the same three primaries, each with
+   * slots and each running (a killed primary stays listed, unflagged, for a node timeout).
+   */
   settled(timeoutMs?: number): Promise<void>
   stop(): Promise<void>
 }
@@ -147,7 +155,7 @@ function parseNodes(text: string): ClusterNodeInfo[] {
     .trim()
     .split('\n')
     .map((line) => {
-      const [, address = '', flags = '', , , , , , ...slots] = line.trim().split(' ')
+      const [id = '', address = '', flags = '', primary = '-', , , , , ...slots] = line.trim().split(' ')
       const port = Number(/:(\d+)@/.exec(address)?.[1])
       const ranges = slots
         .filter((s) => /^\d/.test(s))
@@ -156,6 +164,8 @@ function parseNodes(text: string): ClusterNodeInfo[] {
           return [Number(first), Number(last)] as const
         })
       return {
+        id,
+        primaryId: primary === '-' ? null : primary,
         port,
         role: flags.includes('master') ? ('master' as const) : ('slave' as const),
         failed: /fail/.test(flags),
@@ -242,6 +252,14 @@ export async function startRedisCluster(settings: ClusterSettings = {}): Promise
       const masters = (await topology()).filter((n) => n.role === 'master' && !n.failed && n.slots.length > 0)
       return masters.map((m) => nodes.find((node) => node.port === m.port) as RedisNodeProcess)
     },
+    replicatedPrimaries: async () => {
+      const view = await topology()
+      const process = (port: number) => nodes.find((node) => node.port === port)
+      return view
+        .filter((n) => n.role === 'master' && !n.failed && n.slots.length > 0)
+        .filter((m) => view.some((r) => r.primaryId === m.id && !r.failed && process(r.port)?.alive))
+        .map((m) => process(m.port) as RedisNodeProcess)
+    },
     settled: async (timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs
       let last = ''
@@ -261,7 +279,12 @@ export async function startRedisCluster(settings: ClusterSettings = {}): Promise
               .join(','),
           )
           const ok = views.every((v) => /cluster_state:ok/.test(v.info))
-          const agreed = new Set(primaries).size === 1 && (primaries[0]?.split(',').length ?? 0) === 3
+          // Right after a kill the others still list the dead primary, unflagged: it must be running.
+          const running = (primaries[0] ?? '')
+            .split(',')
+            .every((port) => nodes.some((node) => node.port === Number(port) && node.alive))
+          const agreed =
+            new Set(primaries).size === 1 && (primaries[0]?.split(',').length ?? 0) === 3 && running
           if (ok && agreed) return
           last = `states: ${views.map((v) => /cluster_state:(\w+)/.exec(v.info)?.[1]).join(',')}; primaries: ${primaries.join(' | ')}`
         } catch (err) {

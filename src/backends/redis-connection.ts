@@ -244,12 +244,12 @@ export class ConnectionWatch {
       // A cluster opens a connection per node as it learns of them (lazily: at the node's first
       // command) and drops one when it ends. Without an offline queue, commands that reach a node
       // while it is connecting fail (only a node that has not started connecting queues them), so
-      // once the cluster is ready every node is connected ahead of its first command, the replicas
-      // too (after a failover the new primary is then connected already), and start-up waits for
-      // the primaries as well as for the cluster. Not earlier: the cluster's own ready check goes to
-      // any node and fails on one that is connecting. Nor in the same turn as a node appears: the
-      // command that made ioredis add it (a redirection) is sent in that turn and queues only while
-      // the node has not started connecting.
+      // once the cluster is ready every node is connected ahead of its first command (a primary
+      // promoted by a failover too, as soon as a slot refresh or redirection names it), and
+      // start-up waits for the primaries as well as for the cluster. Not earlier: the cluster's own
+      // ready check goes to any node and fails on one that is connecting. Nor in the same turn as a
+      // node appears: the command that made ioredis add it (a redirection) is sent in that turn and
+      // queues only while the node has not started connecting.
       const connectSoon = (node: Redis) =>
         setImmediate(() => {
           if (node.status === 'wait' && client.status === 'ready') node.connect().catch(() => {})
