@@ -72,6 +72,20 @@ describe('rateLimited', () => {
     expect(inner.warn.mock.calls.map(([, message]) => message)).toStrictEqual(['a', 'c'])
   })
 
+  it('info and debug lines pass through unchanged and are never limited', () => {
+    const inner = { warn: vi.fn(), info: vi.fn(), debug: vi.fn() }
+    const logger = rateLimited(inner, 10_000)
+    for (let i = 0; i < 3; i++) {
+      logger.info?.({ event: 'backend' }, `info ${i}`)
+      logger.debug?.({ event: 'detail' }, `debug ${i}`)
+    }
+    expect(inner.info.mock.calls).toStrictEqual([0, 1, 2].map((i) => [{ event: 'backend' }, `info ${i}`]))
+    expect(inner.debug.mock.calls).toStrictEqual([0, 1, 2].map((i) => [{ event: 'detail' }, `debug ${i}`]))
+    // A logger without info or debug is fine too.
+    const warnOnly = rateLimited({ warn: vi.fn() }, 10_000)
+    expect(() => warnOnly.debug?.({ event: 'detail' }, 'dropped')).not.toThrow()
+  })
+
   it('the same warning is printed again once the interval has passed, not a millisecond sooner', () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(1_700_000_000_000)
