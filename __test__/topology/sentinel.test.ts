@@ -31,6 +31,28 @@ function sentinelOptions() {
   return { name: processes.name, sentinels: processes.sentinelAddresses }
 }
 
+/**
+ * Two processes (two backends) with L1 on: once the second has read a key into its L1, a write of
+ * the first reaches it through the bus (it serves the new value, not its L1 copy).
+ */
+async function expectCoherentL1(namespace: string): Promise<void> {
+  const one = createCache({ namespace, ttl: 60, backend: sentinelBackend(), logger: quiet })
+  const two = createCache({ namespace, ttl: 60, backend: sentinelBackend(), logger: quiet })
+  await one.set('price', 100)
+  expect(await two.get('price')).toBe(100)
+  expect(await two.get('price')).toBe(100)
+  const l1Before = two.info().l1Hits
+  expect(l1Before).toBeGreaterThan(0)
+  await one.set('price', 120)
+  const deadline = Date.now() + 2000
+  let seen = await two.get('price')
+  while (seen !== 120 && Date.now() < deadline) {
+    await sleep(20)
+    seen = await two.get('price')
+  }
+  expect(seen).toBe(120)
+}
+
 function sentinelBackend(options: Partial<ConstructorParameters<typeof RedisBackend>[0]> = {}): RedisBackend {
   const backend = new RedisBackend({ sentinel: sentinelOptions(), ...options })
   cleanups.push(() => backend.close())
@@ -116,6 +138,10 @@ describe('a cache on a Sentinel-managed primary', () => {
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b)('may')))
     expect(results).toEqual(Array.from({ length: 10 }, () => 'total may'))
     expect(runs).toBe(1)
+  })
+
+  it("the invalidation bus: a write in one process reaches another process's L1", async () => {
+    await expectCoherentL1('coherent-before')
   })
 
   it('health() names the primary reached', async () => {
@@ -222,5 +248,6 @@ describe('failovers', () => {
     })
     expect(await reader.getMany(['a', 'b', 'c'])).toEqual([1, 2, undefined])
     expect(await serverClient(promoted.port).exists('ck:after-kill:a')).toBe(1)
+    await expectCoherentL1('coherent-after')
   })
 })
