@@ -19,6 +19,17 @@ describe('by-key reads answered by L1', () => {
     expect(c.info()).toMatchObject({ l1Hits: 2, misses: 1 })
   })
 
+  it('a get issued while the cache is still opening answers from L1 what a set issued before it stored', async () => {
+    // Before the cache is ready, get() cannot take the synchronous L1 path: it waits for the cache
+    // to open, and must then look in L1 before it concludes there is nothing.
+    const c = createCache({ namespace: 'bykey-l1-opening', logger: quiet() })
+    const setting = c.set('user:1', { name: 'Ada' })
+    const getting = c.get('user:1')
+    await setting
+    expect(await getting).toStrictEqual({ name: 'Ada' })
+    expect(c.info()).toMatchObject({ l1Hits: 1, misses: 0 })
+  })
+
   it('get and getMany send nothing to the store when L1 holds every key', async () => {
     const store = new FaultyBackend(new MemoryBackend())
     const c = createCache({ namespace: 'bykey-l1-only-reads', backend: store, logger: quiet() })
