@@ -152,7 +152,8 @@ function connect(options: RedisBackendOptions, timeoutMs: number): Connection {
     if (isCluster(client)) {
       return { client, topology: 'cluster', owned: false, where: 'the given ioredis Cluster' }
     }
-    const sentinel = (client.options.sentinels?.length ?? 0) > 0
+    // (A stand-in for a client, in tests, may have no options.)
+    const sentinel = (client.options?.sentinels?.length ?? 0) > 0
     return {
       client,
       topology: sentinel ? 'sentinel' : 'single',
