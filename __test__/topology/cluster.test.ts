@@ -309,6 +309,24 @@ describe('a cache on a Redis Cluster', () => {
     expect(keySlot(lease)).toBe(await node.cluster('KEYSLOT', key))
   })
 
+  it("the invalidation bus keeps another process's L1 coherent on the cluster", async () => {
+    const namespace = `coherent-${randomUUID()}`
+    const one = createCache({ namespace, ttl: 60, backend: clusterBackend(), logger: quiet })
+    const two = createCache({ namespace, ttl: 60, backend: clusterBackend(), logger: quiet })
+    await one.set('price', 100)
+    expect(await two.get('price')).toBe(100)
+    expect(await two.get('price')).toBe(100)
+    expect(two.info().l1Hits).toBeGreaterThan(0)
+    await one.set('price', 120)
+    const deadline = Date.now() + 2000
+    let seen = await two.get('price')
+    while (seen !== 120 && Date.now() < deadline) {
+      await sleep(20)
+      seen = await two.get('price')
+    }
+    expect(seen).toBe(120)
+  })
+
   it('health() reports the cluster state and every primary', async () => {
     const backend = clusterBackend()
     await backend.exists('health')

@@ -1,11 +1,16 @@
 /** Public surface of the cache layer; re-exported by src/index.ts. */
 
-export type { BackendHealth } from '../backends/backend.js'
+export type { BackendHealth, BackendLocks } from '../backends/backend.js'
+export type { BusMessage, InvalidationBus } from '../backends/bus.js'
 export type {
   Backend,
   BackendCapabilities,
   BackendEntry,
+  RedisAddressOption,
   RedisBackendOptions,
+  RedisClusterOptions,
+  RedisSentinelOptions,
+  RedisTopology,
   SyncBackend,
 } from '../backends/index.js'
 export { MemoryBackend, RedisBackend, unsupported } from '../backends/index.js'
@@ -83,5 +88,7 @@ export {
 } from './create-cache.js'
 export { cacheControl } from './decorators.js'
 export { closeAll, type DetectedBackend, detectBackend } from './env.js'
+export type { FreshnessOptions } from './freshness-options.js'
+export type { InteropOptions } from './interop.js'
 export type { CacheOptions, L1Options, Ttl } from './options.js'
 export type { AnyFunction, CacheControl, CachedFunction } from './wrap.js'

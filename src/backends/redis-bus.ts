@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { debuglog } from 'node:util'
+import type { Redis } from 'ioredis'
 import type { BusMessage, InvalidationBus } from './bus.js'
 import type { RedisBackend } from './redis.js'
+import { clusterSubscriber } from './redis-cluster-subscriber.js'
+import { isCluster } from './redis-connection.js'
 
 const debug = debuglog('cachekit')
 
@@ -20,7 +23,7 @@ export class RedisBus implements InvalidationBus {
   /** Identifies this process's messages, which it ignores. */
   readonly origin = randomUUID()
   readonly #backend: RedisBackend
-  readonly #subscriber: RedisBackend['client']
+  readonly #subscriber: Redis
   readonly #handlers = new Set<(message: BusMessage) => void>()
   readonly #trustHandlers = new Set<(trusted: boolean) => void>()
   #trusted = false
@@ -63,10 +66,16 @@ export class RedisBus implements InvalidationBus {
     })
   }
 
-  #subscribe(): void {
+  /** Subscribes on a fresh connection; a failed SUBSCRIBE is tried again while the connection lasts. */
+  #subscribe(attempt = 0): void {
     this.#subscriber.subscribe(this.channel).then(
       () => this.#setTrusted(true),
-      (err: unknown) => debug('redis bus subscribe failed: %s', (err as Error).message),
+      (err: unknown) => {
+        debug('redis bus subscribe failed: %s', (err as Error).message)
+        if (this.#closed || this.#subscriber.status !== 'ready') return
+        const retry = setTimeout(() => this.#subscribe(attempt + 1), Math.min(1000, 50 * 2 ** attempt))
+        retry.unref()
+      },
     )
   }
 
@@ -138,7 +147,7 @@ export class RedisBus implements InvalidationBus {
  * connected and keeps reconnecting (a subscriber holds no caller waiting; the bus is untrusted
  * while it is away).
  */
-function subscriberOf(client: RedisBackend['client']): RedisBackend['client'] {
+function subscriberOf(client: RedisBackend['client']): Redis {
   const override = {
     enableOfflineQueue: true,
     autoResubscribe: false,
@@ -147,15 +156,13 @@ function subscriberOf(client: RedisBackend['client']): RedisBackend['client'] {
     lazyConnect: false,
     connectionName: 'cachekit-bus',
   }
-  const duplicate = client.duplicate as unknown as (...args: unknown[]) => RedisBackend['client']
-  // ioredis: Redis#duplicate(options), Cluster#duplicate(startupNodes, options).
-  return 'nodes' in client && typeof client.nodes === 'function'
-    ? duplicate.call(client, undefined, { redisOptions: override })
-    : duplicate.call(client, override)
+  // A PUBLISH on any cluster node reaches every node's subscribers: one plain connection to a node
+  // the cluster knows, that says when it drops (ioredis' own cluster subscriber moves silently).
+  return isCluster(client) ? clusterSubscriber(client, override) : client.duplicate(override)
 }
 
 /** Lets the process exit while this connection is open (an auxiliary connection must not hold it). */
-function unref(client: RedisBackend['client']): void {
+function unref(client: Redis): void {
   const stream = (client as { stream?: { unref?: () => void } }).stream
   stream?.unref?.()
 }
