@@ -2,20 +2,13 @@ import { CacheEngine, MISS } from '../cache/engine.js'
 import type { CacheInfo } from '../cache/stats.js'
 import type { IntentName } from '../defaults.js'
 import { CacheClosedError, ConfigurationError } from '../errors.js'
-import { interopKey, interopPrefix } from '../keys/interop.js'
-import {
-  keyFromArgs,
-  keyFromCanonical,
-  keyFromUserKey,
-  namespacePrefix,
-  validateNamespace,
-} from '../keys/keys.js'
-import { canonicalArgs } from '../keys/normalize.js'
+import { interopPrefix } from '../keys/interop.js'
+import { namespacePrefix, validateNamespace } from '../keys/keys.js'
 import type { HealthReport } from '../reliability/health.js'
 import { checkOptions } from '../validate.js'
+import { CallKeys } from './call-keys.js'
 import { asyncOnlyOption, asyncOnlyPolicy } from './freshness-options.js'
 import {
-  checkArity,
   checkInteropStore,
   type InteropSpec,
   interopCodec,
@@ -61,10 +54,6 @@ export type CachedFunction<F extends AnyFunction> = F & CacheControl<Parameters<
 
 export const CONTROL = Symbol('cachekit.control')
 
-/** Calls whose key each cached function remembers (per argument shape), and the longest text kept. */
-const KEY_MEMO_LIMIT = 1024
-const KEY_MEMO_MAX_TEXT = 256
-
 /**
  * Where a cached function gets its namespace: fixed at wrap time (given by the user, or derived
  * from the function's name), or found later (standard-decorated methods, from their class).
@@ -101,13 +90,6 @@ function isThenable(value: unknown): boolean {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
   )
-}
-
-/** Stores a computed key in a bounded memo (emptied wholesale when full) and returns it. */
-function remember<K>(memo: Map<K, string>, arg: K, key: string): string {
-  if (memo.size >= KEY_MEMO_LIMIT) memo.clear()
-  memo.set(arg, key)
-  return key
 }
 
 /**
@@ -215,57 +197,9 @@ export function makeCached<F extends AnyFunction>(
     engine = new CacheEngine({ ...setup, namespace })
     return engine
   }
-  // Keys of this function's recent calls, so a hot call builds no canonical text and hashes nothing:
-  // one argument that is a primitive is looked up by itself (Map keys compare like the canonical text:
-  // 1 and '1' differ, 0 and -0 do not), other argument lists by their canonical text. Dropped
-  // wholesale when full. The namespace is fixed once the engine exists, so the keys stay valid.
-  const primitiveKeys = new Map<unknown, string>()
-  const textKeys = new Map<string, string>()
-  const keyOf = (thisArg: unknown, args: unknown[]): string => {
-    const namespace = engineFor(thisArg).config.namespace
-    if (interop !== null) return interopKeyOf(interop, args)
-    if (options.key !== undefined) return keyFromUserKey(namespace, options.key.apply(thisArg, args))
-    if (args.length === 1) {
-      const arg = args[0]
-      const type = typeof arg
-      if (
-        arg === null ||
-        type === 'number' ||
-        type === 'boolean' ||
-        type === 'undefined' ||
-        type === 'bigint' ||
-        (type === 'string' && (arg as string).length <= KEY_MEMO_MAX_TEXT)
-      ) {
-        return primitiveKeys.get(arg) ?? remember(primitiveKeys, arg, keyFromArgs(namespace, args))
-      }
-    }
-    const text = canonicalArgs(args)
-    if (text.length > KEY_MEMO_MAX_TEXT) return keyFromCanonical(namespace, text)
-    return textKeys.get(text) ?? remember(textKeys, text, keyFromCanonical(namespace, text))
-  }
-
-  // Interop keys: the arity is checked on every call; a single primitive argument is memoised, the
-  // rest is encoded and hashed (natively) each time.
-  const interopKeyOf = (spec: InteropSpec, args: unknown[]): string => {
-    checkArity(spec, args, label)
-    if (args.length === 1) {
-      const arg = args[0]
-      const type = typeof arg
-      if (
-        arg === null ||
-        type === 'number' ||
-        type === 'boolean' ||
-        type === 'bigint' ||
-        (type === 'string' && (arg as string).length <= KEY_MEMO_MAX_TEXT)
-      ) {
-        return (
-          primitiveKeys.get(arg) ??
-          remember(primitiveKeys, arg, interopKey(spec.namespace, spec.operation, args))
-        )
-      }
-    }
-    return interopKey(spec.namespace, spec.operation, args)
-  }
+  const keys = new CallKeys(interop, options.key as ((...args: never[]) => string) | undefined, label)
+  const keyOf = (thisArg: unknown, args: unknown[]): string =>
+    keys.of(engineFor(thisArg).config.namespace, thisArg, args)
 
   const callAsync = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     // The hit path: key, L1 lookup, one resolved promise. Latency is timed on a sample of hits.
