@@ -18,6 +18,8 @@ export const HAS_DATETIME_KEY = 1
 
 const DATETIME_KEY = Buffer.from('__datetime__', 'latin1')
 const TIMESTAMP_EXT = 0xff
+/** Length-field bytes of str 8, 16 and 32 (markers 0xd9, 0xda, 0xdb). */
+const STR_LENGTH_BYTES = [1, 2, 4]
 
 /** Items still owed by each open array or map (one reused stack: the walk calls no other code). */
 const owed = new Float64Array(MAX_NESTING + 1)
@@ -48,7 +50,13 @@ export function scanPlainMsgpack(bytes: Uint8Array): number {
       if (length === DATETIME_KEY.length && isDatetimeKey(bytes, pos)) flags |= HAS_DATETIME_KEY
       pos += length
     } else {
+      const lengthBytes = marker >= 0xd9 && marker <= 0xdb ? (STR_LENGTH_BYTES[marker - 0xd9] as number) : 0
+      const payload = pos + lengthBytes
       pos = longItem(bytes, pos, marker)
+      // A writer may spell the 12-byte key with any str header, not only a fixstr.
+      if (lengthBytes > 0 && pos - payload === DATETIME_KEY.length && isDatetimeKey(bytes, payload)) {
+        flags |= HAS_DATETIME_KEY
+      }
       children = declaredChildren
       if (children > 0 && depth >= MAX_NESTING) {
         throw new Error(`nesting deeper than ${MAX_NESTING} levels`)
