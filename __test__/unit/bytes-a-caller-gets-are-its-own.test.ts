@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
 import { cache, MemoryBackend } from '../../src/index.js'
 
-// In copy mode every caller gets a value of its own, Buffers included: the caller that computed a
-// value and the caller that read it from L2 get the decode of bytes that L1 then keeps, so the bin
-// values they get must be copies, not views of those bytes. Writing into them must not change
-// what any later hit returns.
+// In copy mode every caller gets a value of its own, Buffers included: writing into a Buffer it got
+// must not change what any later call returns. An L1 hit decodes the entry's bytes (the first hit,
+// and every hit of a value too deep to clone), so the bin values it hands out must be copies, not
+// views of the bytes L1 keeps.
 
 const record = () => ({ id: 1, blob: Buffer.from('original') })
 
@@ -32,5 +32,22 @@ describe('a Buffer inside a cached value', () => {
     const hit = await reader(1)
     expect(reader.info().l1Hits).toBe(1)
     expect(hit.blob.toString()).toBe('original')
+  })
+
+  it('returned by an L1 hit is the caller’s own, also for a value too deep to clone (every hit decodes the bytes)', async () => {
+    // cloneDecoded stops at 256 levels: hits of a deeper value decode the entry's bytes each time.
+    let deep: unknown = 'leaf'
+    for (let i = 0; i < 300; i++) deep = [deep]
+    const get = cache(async (_id: number) => ({ blob: Buffer.from('original'), deep }), {
+      namespace: 'own-bytes-deep',
+      logger: { warn: vi.fn() },
+    })
+    await get(1)
+    for (let hit = 0; hit < 3; hit++) {
+      const value = await get(1)
+      expect(value.blob.toString(), `hit ${hit}`).toBe('original')
+      value.blob.fill(0)
+    }
+    expect(get.info().l1Hits).toBe(3)
   })
 })
